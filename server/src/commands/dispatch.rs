@@ -1,0 +1,98 @@
+//! Running one request: resolve, check, lock, call, count.
+
+use std::time::Instant;
+
+use super::{table, unknown_command_error, Args, Ctx, Keys, Locking, ResolveError};
+use crate::client::{Client, ReplyMode};
+use crate::keyspace::Locked;
+use crate::protocol::reply::ReplyBuf;
+use crate::server::{unix_ms, Server};
+use crate::stats;
+
+/// Reusable buffers for dispatching, owned by a connection.
+#[derive(Default)]
+pub struct Scratch {
+    positions: Vec<usize>,
+}
+
+/// Runs the request `args` for `client`, writing its reply to `out`.
+pub fn execute(server: &Server, client: &mut Client, args: Args, out: &mut ReplyBuf, scratch: &mut Scratch) {
+    let mark = out.buf.len();
+    run(server, client, args, out, scratch);
+    match client.reply_mode {
+        ReplyMode::On => {}
+        ReplyMode::Off => out.buf.truncate(mark),
+        ReplyMode::Skip => {
+            out.buf.truncate(mark);
+            client.reply_mode = ReplyMode::On;
+        }
+    }
+}
+
+fn run(server: &Server, client: &mut Client, args: Args, out: &mut ReplyBuf, scratch: &mut Scratch) {
+    let table = table();
+    let thread_stats = stats::local();
+    let resolved = match table.resolve(&args) {
+        Ok(r) => r,
+        Err(e) => {
+            let msg = match e {
+                ResolveError::Unknown => unknown_command_error(&args),
+                ResolveError::UnknownSub => format!(
+                    "ERR unknown subcommand '{}'. Try {} HELP.",
+                    String::from_utf8_lossy(&args.get(1)[..args.get(1).len().min(128)]),
+                    super::args::upper(args.get(0))
+                )
+                .into_bytes(),
+                ResolveError::Arity => {
+                    let (id, _) = table.lookup(args.get(0)).expect("arity error on a known command");
+                    let id = match table.lookup_sub(id, if args.len() > 1 { args.get(1) } else { b"" }) {
+                        Some((sub, _)) if args.len() > 1 => sub,
+                        _ => id,
+                    };
+                    thread_stats.command(id).rejected.add(1);
+                    format!("ERR wrong number of arguments for '{}' command", table.full_name(id))
+                        .into_bytes()
+                }
+            };
+            error_reply(out, &msg);
+            return;
+        }
+    };
+    let cmd = resolved.cmd;
+    let counters = thread_stats.command(resolved.id);
+    if !client.authenticated && !cmd.has_flag("no_auth") {
+        counters.rejected.add(1);
+        error_reply(out, b"NOAUTH Authentication required.");
+        return;
+    }
+
+    let locked = if cmd.locking == Locking::Keys && !cmd.key_specs.is_empty() {
+        super::CommandTable::key_positions(cmd, &args, &mut scratch.positions);
+        let db = client.db;
+        server.keyspace.lock(scratch.positions.iter().map(|&i| (db, args.get(i))))
+    } else {
+        Locked::default()
+    };
+
+    let started = Instant::now();
+    let now_ms = unix_ms();
+    let db = client.db;
+    let keys = Keys { locked, db, now_ms, lru: server.lru_clock() };
+    let mut ctx = Ctx { server, client, args, out, now_ms, keys };
+    let result = (cmd.handler)(&mut ctx);
+    drop(ctx);
+    let usec = started.elapsed().as_micros() as u64;
+    counters.calls.add(1);
+    counters.usec.add(usec);
+    thread_stats.commands.add(1);
+    if let Err(e) = result {
+        counters.failed.add(1);
+        error_reply(out, e.text().as_bytes());
+    }
+}
+
+/// Writes an error reply and counts it in INFO errorstats.
+pub fn error_reply(out: &mut ReplyBuf, msg: &[u8]) {
+    stats::local().error(msg);
+    out.error_bytes(msg);
+}

@@ -1,0 +1,154 @@
+//! The keyspace: numbered databases, each split into shards with their own locks.
+//!
+//! A key's 64-bit hash picks its shard (bits 32..42) and its slot in the shard's table
+//! (hashbrown uses the low bits and the top seven). Commands lock the shards of the
+//! keys they touch in ascending (database, shard) order, so commands on different
+//! keys run in parallel and multi-key commands are atomic without deadlock.
+
+pub mod bytes;
+pub mod glob;
+pub mod scan;
+pub mod shard;
+pub mod value;
+
+use std::hash::BuildHasher;
+use std::sync::LazyLock;
+
+use parking_lot::{Mutex, MutexGuard};
+
+pub use bytes::SmallBytes;
+pub use shard::{new_entry, Lookup, Shard};
+pub use value::{Entry, StrEncoding, Value};
+
+/// Shards per database. Enough that a table resize touches at most a few thousand
+/// slots even with millions of keys, and that two cores rarely meet on one lock.
+pub const SHARDS: usize = 1024;
+const SHARD_SHIFT: u32 = 32;
+
+/// A key's hash, computed once per key and command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeyHash(pub u64);
+
+impl KeyHash {
+    pub fn shard(self) -> usize {
+        (self.0 >> SHARD_SHIFT) as usize % SHARDS
+    }
+
+    /// Position of the key in SCAN order: by shard, then by the rest of the hash.
+    /// Independent of table layout, so a cursor stays valid while tables grow.
+    pub fn scan_order(self) -> u64 {
+        ((self.shard() as u64) << 54) | (self.0 >> 10)
+    }
+}
+
+/// A per-process random seed keeps the hash unpredictable to clients (no
+/// hash-flooding), while all threads agree on it.
+static HASHER: LazyLock<foldhash::fast::FixedState> =
+    LazyLock::new(|| foldhash::fast::FixedState::with_seed(rand::random()));
+
+pub fn hash_key(key: &[u8]) -> KeyHash {
+    KeyHash(HASHER.hash_one(key))
+}
+
+pub struct Db {
+    shards: Box<[Mutex<Shard>]>,
+}
+
+impl Default for Db {
+    fn default() -> Self {
+        Db { shards: (0..SHARDS).map(|_| Mutex::new(Shard::new())).collect() }
+    }
+}
+
+impl Db {
+    pub fn shard(&self, i: usize) -> MutexGuard<'_, Shard> {
+        self.shards[i].lock()
+    }
+
+    /// Number of keys (expired keys not yet reclaimed included, as Redis counts them).
+    pub fn len(&self) -> usize {
+        self.shards.iter().map(|s| s.lock().len()).sum()
+    }
+
+    /// (keys, keys with an expiry), for INFO keyspace.
+    pub fn counts(&self) -> (usize, usize) {
+        self.shards.iter().fold((0, 0), |(k, e), s| {
+            let s = s.lock();
+            (k + s.len(), e + s.expiring())
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.shards.iter().all(|s| s.lock().is_empty())
+    }
+
+    /// Locks every shard, in order.
+    pub fn lock_all(&self) -> Vec<MutexGuard<'_, Shard>> {
+        self.shards.iter().map(|s| s.lock()).collect()
+    }
+}
+
+pub struct Keyspace {
+    pub dbs: Box<[Db]>,
+}
+
+impl Keyspace {
+    pub fn new(databases: usize) -> Self {
+        Keyspace { dbs: (0..databases).map(|_| Db::default()).collect() }
+    }
+
+    /// Locks the shards holding `keys` (database, key) in ascending order.
+    pub fn lock<'a, 'k>(&'a self, keys: impl IntoIterator<Item = (usize, &'k [u8])>) -> Locked<'a> {
+        let mut ids: smallvec::SmallVec<[u32; 4]> =
+            keys.into_iter().map(|(db, k)| (db * SHARDS + hash_key(k).shard()) as u32).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let guards = ids
+            .into_iter()
+            .map(|id| {
+                let (db, shard) = (id as usize / SHARDS, id as usize % SHARDS);
+                (id, self.dbs[db].shard(shard))
+            })
+            .collect();
+        Locked { guards }
+    }
+}
+
+/// Shards locked for one command. Key operations go through it, so a command can
+/// only touch keys it locked.
+#[derive(Default)]
+pub struct Locked<'a> {
+    guards: smallvec::SmallVec<[(u32, MutexGuard<'a, Shard>); 2]>,
+}
+
+impl Locked<'_> {
+    /// The locked shard holding `key` in `db`. Panics if the command did not lock it:
+    /// that is a bug in the command's key specification.
+    pub fn shard(&mut self, db: usize, h: KeyHash) -> &mut Shard {
+        let id = (db * SHARDS + h.shard()) as u32;
+        let (_, g) =
+            self.guards.iter_mut().find(|(i, _)| *i == id).expect("command touched a key it did not lock");
+        g
+    }
+
+    /// Looks a live key up (expired keys are removed on the way).
+    pub fn lookup(&mut self, db: usize, key: &[u8], now_ms: u64) -> Option<&mut Entry> {
+        let h = hash_key(key);
+        self.shard(db, h).lookup(key, h, now_ms).entry
+    }
+
+    pub fn insert(&mut self, db: usize, entry: Box<Entry>) -> Option<Box<Entry>> {
+        let h = hash_key(&entry.key);
+        self.shard(db, h).insert(entry, h)
+    }
+
+    pub fn remove(&mut self, db: usize, key: &[u8]) -> Option<Box<Entry>> {
+        let h = hash_key(key);
+        self.shard(db, h).remove(key, h)
+    }
+
+    pub fn set_expire(&mut self, db: usize, key: &[u8], expire_at: u64) {
+        let h = hash_key(key);
+        self.shard(db, h).set_expire(key, h, expire_at)
+    }
+}

@@ -1,0 +1,106 @@
+//! One client connection: read requests, run every complete one, write all their
+//! replies at once.
+
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Arc;
+
+use bytes::{Buf, BytesMut};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+use crate::client::{Client, ClientInfo};
+use crate::commands::dispatch::{error_reply, execute, Scratch};
+use crate::commands::Args;
+use crate::protocol::parser::{ArgSource, Limits, RequestParser};
+use crate::protocol::reply::ReplyBuf;
+use crate::server::Server;
+use crate::stats;
+
+/// Replies are flushed mid-batch once this much is pending, so a long pipeline does
+/// not pile up output.
+const FLUSH_AT: usize = 64 * 1024;
+const READ_CHUNK: usize = 16 * 1024;
+
+pub async fn serve<S>(server: Arc<Server>, mut stream: S, info: Arc<ClientInfo>)
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let authenticated = server.config.read().requirepass.is_empty();
+    let mut client = Client::new(info.clone(), authenticated);
+    let mut buf = BytesMut::with_capacity(READ_CHUNK);
+    let mut parser = RequestParser::default();
+    let mut out = ReplyBuf::default();
+    let mut scratch = Scratch::default();
+    let thread_stats = stats::local();
+
+    'conn: loop {
+        if buf.capacity() - buf.len() < READ_CHUNK / 4 {
+            buf.reserve(READ_CHUNK);
+        }
+        match stream.read_buf(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => thread_stats.net_in.add(n as u64),
+        }
+        if info.is_killed() {
+            break;
+        }
+        if buf.len() as i64 > server.query_buffer_limit.load(Relaxed) {
+            tracing::warn!(id = info.id, "closing client that reached max query buffer length");
+            break;
+        }
+        let mut start = 0;
+        loop {
+            let limits = Limits {
+                max_bulk_len: server.max_bulk_len.load(Relaxed),
+                authenticated: client.authenticated,
+            };
+            match parser.parse(&buf[start..], limits) {
+                Ok(Some(used)) => {
+                    let data = match parser.source() {
+                        ArgSource::Buffer => &buf[start..],
+                        ArgSource::Inline => parser.inline_args(),
+                    };
+                    let args = Args::new(data, parser.args());
+                    if !args.is_empty() {
+                        execute(&server, &mut client, args, &mut out, &mut scratch);
+                    }
+                    start += used;
+                    if client.close_after_reply {
+                        break;
+                    }
+                    if out.buf.len() >= FLUSH_AT {
+                        buf.advance(start);
+                        start = 0;
+                        if flush(&mut stream, &mut out).await.is_err() {
+                            break 'conn;
+                        }
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    error_reply(&mut out, format!("ERR Protocol error: {}", e.0).as_bytes());
+                    client.close_after_reply = true;
+                    break;
+                }
+            }
+        }
+        buf.advance(start);
+        info.query_buf.store(buf.len(), Relaxed);
+        if flush(&mut stream, &mut out).await.is_err() || client.close_after_reply || info.is_killed() {
+            break;
+        }
+    }
+    server.clients.remove(info.id);
+}
+
+async fn flush<S: AsyncWrite + Unpin>(stream: &mut S, out: &mut ReplyBuf) -> std::io::Result<()> {
+    if out.buf.is_empty() {
+        return Ok(());
+    }
+    stream.write_all(&out.buf).await?;
+    stats::local().net_out.add(out.buf.len() as u64);
+    out.buf.clear();
+    if out.buf.capacity() > 4 * FLUSH_AT {
+        out.buf.shrink_to(FLUSH_AT);
+    }
+    Ok(())
+}
