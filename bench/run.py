@@ -602,10 +602,10 @@ def main():
     sections = {s.strip() for s in args.only.split(",")}
     if args.quick:
         args.rounds = args.rounds or 3
-        args.n_p1, args.n_p16, args.scale = 20_000, 100_000, 0.1
+        args.n_p1, args.n_p16, args.scale = 10_000, 50_000, 0.1
     else:
         args.rounds = args.rounds or 5
-        args.n_p1, args.n_p16, args.scale = 100_000, 500_000, 1.0
+        args.n_p1, args.n_p16, args.scale = 50_000, 300_000, 1.0
 
     started = time.monotonic()
     log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
