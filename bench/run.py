@@ -605,9 +605,10 @@ def main():
         args.n_p1, args.n_p16, args.scale = 10_000, 50_000, 0.1
     else:
         args.rounds = args.rounds or 5
-        args.n_p1, args.n_p16, args.scale = 50_000, 300_000, 1.0
+        args.n_p1, args.n_p16, args.scale = 40_000, 250_000, 1.0
 
     started = time.monotonic()
+    load_start = loadavg()
     log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
     version = subprocess.run(["redis-server", "--version"], capture_output=True, text=True).stdout.strip()
     log(f"reference: {version}")
@@ -644,16 +645,36 @@ def main():
     threads = args.threads or os.cpu_count()
     header = [f"## {date}: `{cmdline.strip()}`", "",
               f"{version}; Cinnabar {git_rev()} with {threads} worker threads; {os.cpu_count()} cores; "
-              f"run took {time.monotonic() - started:.0f} s.", ""]
+              f"run took {time.monotonic() - started:.0f} s; load average {load_start} at start, "
+              f"{loadavg()} at end.", ""]
     text = "\n".join(header + report)
     print(text)
     if args.record:
         path = ROOT / "docs/BENCHMARKS.md"
         if not path.exists():
-            path.write_text("# Benchmarks\n\nResults of `bench/run.sh` (see README.md), newest last.\n\n")
+            path.write_text(BENCHMARKS_INTRO)
         with open(path, "a") as f:
             f.write("\n" + text + "\n")
         log(f"appended to {path}")
+
+
+BENCHMARKS_INTRO = """# Benchmarks
+
+Results of `bench/run.sh` (see README.md, "Benchmarks"), newest last.
+
+How to read them: the machine these ran on is shared (2 cores, with other builds and
+tests running at the same time), so absolute requests/s move a lot from run to run.
+The servers are measured in alternating rounds and the tables show medians, so the
+**ratios** Cinnabar/Redis are the numbers to compare; the load average at the start
+and end of each run is noted. Redis is single-threaded; Cinnabar runs the noted
+number of worker threads, and redis-benchmark itself shares the same cores.
+CPU s/Mop is the server process's CPU time (user + system) per million requests.
+"""
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return f.read().split()[0]
 
 
 def git_rev():
