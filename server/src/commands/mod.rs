@@ -6,8 +6,11 @@
 
 pub mod args;
 pub mod connection;
+pub mod dbs;
 pub mod dispatch;
+pub mod expire;
 pub mod keys;
+pub mod object;
 pub mod server;
 pub mod spec;
 pub mod strings;
@@ -18,7 +21,7 @@ pub use args::Args;
 pub use spec::{BeginSearch, Command, FindKeys, Handler, KeySpec, Locking};
 
 use crate::client::Client;
-use crate::keyspace::{Entry, Locked, Value};
+use crate::keyspace::{Entry, Locked, Touch, Value};
 use crate::protocol::reply::ReplyBuf;
 use crate::server::Server;
 
@@ -73,20 +76,34 @@ pub struct Keys<'a> {
     pub locked: Locked<'a>,
     pub db: usize,
     pub now_ms: u64,
+    /// The access stamp of new entries (the LRU clock, or the initial LFU value).
     pub lru: u32,
+    /// How lookups record an access (`Touch::No` for clients in CLIENT NO-TOUCH mode).
+    pub touch: Touch,
 }
 
 impl Keys<'_> {
-    /// Looks a key up for reading, counting a keyspace hit or miss.
+    /// Looks a key up for reading, counting a keyspace hit or miss and recording the
+    /// access.
     pub fn read(&mut self, key: &[u8]) -> Option<&mut Entry> {
+        let (touch, lru) = (self.touch, self.lru);
+        let found = self.locked.lookup(self.db, key, self.now_ms);
+        crate::stats::local().keyspace(found.is_some());
+        found.map(|e| e.touched(touch, lru))
+    }
+
+    /// Looks a key up for inspection (EXISTS, TYPE, TTL, OBJECT): counts a hit or
+    /// miss like a read, but leaves the access time alone, as Redis's NOTOUCH lookups.
+    pub fn peek(&mut self, key: &[u8]) -> Option<&mut Entry> {
         let found = self.locked.lookup(self.db, key, self.now_ms);
         crate::stats::local().keyspace(found.is_some());
         found
     }
 
-    /// Looks a key up for writing (no hit/miss counting).
+    /// Looks a key up for writing (no hit/miss counting), recording the access.
     pub fn write(&mut self, key: &[u8]) -> Option<&mut Entry> {
-        self.locked.lookup(self.db, key, self.now_ms)
+        let (touch, lru) = (self.touch, self.lru);
+        self.locked.lookup(self.db, key, self.now_ms).map(|e| e.touched(touch, lru))
     }
 
     /// Reads a string value; `None` when the key is missing.
@@ -144,8 +161,16 @@ pub struct CommandTable {
 }
 
 /// The command families, in `COMMAND` listing order.
-pub fn families() -> [&'static [Command]; 4] {
-    [strings::COMMANDS, keys::COMMANDS, connection::COMMANDS, server::COMMANDS]
+pub fn families() -> [&'static [Command]; 7] {
+    [
+        strings::COMMANDS,
+        keys::COMMANDS,
+        expire::COMMANDS,
+        object::COMMANDS,
+        dbs::COMMANDS,
+        connection::COMMANDS,
+        server::COMMANDS,
+    ]
 }
 
 impl CommandTable {

@@ -7,18 +7,22 @@
 
 pub mod bytes;
 pub mod glob;
+pub mod lazyfree;
+pub mod lfu;
 pub mod scan;
 pub mod shard;
 pub mod value;
 
 use std::hash::BuildHasher;
+
+use rand::Rng;
 use std::sync::LazyLock;
 
 use parking_lot::{Mutex, MutexGuard};
 
 pub use bytes::SmallBytes;
 pub use shard::{new_entry, Lookup, Shard};
-pub use value::{Entry, StrEncoding, Value};
+pub use value::{Entry, StrEncoding, Touch, Value};
 
 /// Shards per database. Enough that a table resize touches at most a few thousand
 /// slots even with millions of keys, and that two cores rarely meet on one lock.
@@ -86,6 +90,34 @@ impl Db {
     pub fn lock_all(&self) -> Vec<MutexGuard<'_, Shard>> {
         self.shards.iter().map(|s| s.lock()).collect()
     }
+
+    /// A random live key (RANDOMKEY), removing expired keys it happens to pick.
+    /// Picks a random shard among the non-empty ones found by a few random probes
+    /// (or, failing that, the next non-empty shard from a random start), then a
+    /// random entry in it: close to uniform once the keys are spread over shards.
+    pub fn random_key(&self, now_ms: u64) -> Option<SmallBytes> {
+        let mut rng = rand::rng();
+        loop {
+            let start = rng.random_range(0..SHARDS);
+            let probes = (0..8).map(|_| rng.random_range(0..SHARDS));
+            let mut shard = probes
+                .chain((0..SHARDS).map(|i| (start + i) % SHARDS))
+                .map(|i| self.shard(i))
+                .find(|s| !s.is_empty())?;
+            let e = shard.random(&mut rng).expect("shard is not empty");
+            if !e.is_expired(now_ms) {
+                return Some(e.key.clone());
+            }
+            let key = e.key.clone();
+            shard.lookup(&key, hash_key(&key), now_ms);
+        }
+    }
+
+    /// Empties the database under all its locks at once (FLUSHDB, FLUSHALL) and
+    /// returns the old tables, so the caller decides where they are freed.
+    pub fn take_all(&self) -> Vec<hashbrown::HashTable<Box<Entry>>> {
+        self.lock_all().iter_mut().map(|s| s.clear()).collect()
+    }
 }
 
 pub struct Keyspace {
@@ -95,6 +127,20 @@ pub struct Keyspace {
 impl Keyspace {
     pub fn new(databases: usize) -> Self {
         Keyspace { dbs: (0..databases).map(|_| Db::default()).collect() }
+    }
+
+    /// Swaps the contents of two databases atomically (SWAPDB): every shard of both
+    /// is locked, lower database first, before anything moves.
+    pub fn swap(&self, a: usize, b: usize) {
+        if a == b {
+            return;
+        }
+        let (lo, hi) = (a.min(b), a.max(b));
+        let mut first = self.dbs[lo].lock_all();
+        let mut second = self.dbs[hi].lock_all();
+        for (x, y) in first.iter_mut().zip(second.iter_mut()) {
+            std::mem::swap(&mut **x, &mut **y);
+        }
     }
 
     /// Locks the shards holding `keys` (database, key) in ascending order.
