@@ -64,8 +64,11 @@ pub static COMMANDS: &[Command] = &[
     },
 ];
 
+/// Counts under all the database's locks at once, so a concurrent SWAPDB or
+/// cross-shard RENAME is seen entirely or not at all.
 fn dbsize(ctx: &mut Ctx) -> CmdResult {
-    ctx.out.int(ctx.server.keyspace.dbs[ctx.client.db].len() as i64);
+    let n: usize = ctx.server.keyspace.dbs[ctx.client.db].lock_all().iter().map(|s| s.len()).sum();
+    ctx.out.int(n as i64);
     Ok(())
 }
 
