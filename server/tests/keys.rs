@@ -293,6 +293,15 @@ fn object_subcommands() {
         OBJECT REFCOUNT neg
         OBJECT REFCOUNT str
         OBJECT REFCOUNT nokey
+        COPY shared sharedcopy
+        OBJECT REFCOUNT sharedcopy
+        OBJECT ENCODING sharedcopy
+        RENAME shared sharedrenamed
+        OBJECT REFCOUNT sharedrenamed
+        COPY long longcopy
+        OBJECT ENCODING longcopy
+        COPY edge edgecopy
+        OBJECT ENCODING edgecopy
         OBJECT FREQ str
         OBJECT FREQ nokey
         OBJECT IDLETIME nokey
@@ -346,6 +355,19 @@ fn object_freq_with_lfu_policy() {
 }
 
 #[test]
+fn integers_are_not_shared_under_lru_with_a_memory_limit() {
+    let mut d = Diff::with_args(&["--maxmemory", "100mb", "--maxmemory-policy", "allkeys-lru"]);
+    d.script(
+        r#"
+        SET k 5
+        OBJECT REFCOUNT k
+        OBJECT ENCODING k
+        OBJECT FREQ k
+        "#,
+    );
+}
+
+#[test]
 fn idletime_follows_accesses() {
     let s = Proc::cinnabar(&[]);
     let mut c = s.conn();
@@ -377,16 +399,57 @@ fn idletime_follows_accesses() {
 fn keys_patterns_match_redis() {
     let mut d = Diff::new();
     let names = [
-        "hello", "hallo", "hxllo", "hllo", "heeeello", "a*b", "a?b", "axb", "[x]", "x]", "-", "k:1", "k:2",
-        "k:10", "K:1", "back\\slash", "", "ab", "a]b",
+        "hello",
+        "hallo",
+        "hxllo",
+        "hllo",
+        "heeeello",
+        "a*b",
+        "a?b",
+        "axb",
+        "[x]",
+        "x]",
+        "-",
+        "k:1",
+        "k:2",
+        "k:10",
+        "K:1",
+        "back\\slash",
+        "",
+        "ab",
+        "a]b",
     ];
     for n in names {
         d.check(&["SET", n, "v"]);
     }
     for p in [
-        "*", "h?llo", "h*llo", "h[ae]llo", "h[^e]llo", "h[a-b]llo", "h[b-a]llo", "a\\*b", "a\\?b", "k:[0-9]",
-        "k:*", "K:*", "[\\[]x]", "*]", "[", "[^", "back\\\\slash", "back\\", "a[]b", "a[b", "?", "??", "",
-        "\\", "*llo*", "[a-]*", "[]]*",
+        "*",
+        "h?llo",
+        "h*llo",
+        "h[ae]llo",
+        "h[^e]llo",
+        "h[a-b]llo",
+        "h[b-a]llo",
+        "a\\*b",
+        "a\\?b",
+        "k:[0-9]",
+        "k:*",
+        "K:*",
+        "[\\[]x]",
+        "*]",
+        "[",
+        "[^",
+        "back\\\\slash",
+        "back\\",
+        "a[]b",
+        "a[b",
+        "?",
+        "??",
+        "",
+        "\\",
+        "*llo*",
+        "[a-]*",
+        "[]]*",
     ] {
         assert_eq!(sorted_keys(&mut d.a, p), sorted_keys(&mut d.b, p), "KEYS {p:?}");
         assert_eq!(scan_all(&mut d.a, &["MATCH", p]), scan_all(&mut d.b, &["MATCH", p]), "SCAN MATCH {p:?}");
@@ -624,10 +687,37 @@ fn command_info_metadata_matches() {
         return;
     }
     for name in [
-        "del", "unlink", "exists", "type", "keys", "scan", "randomkey", "rename", "renamenx", "copy", "move",
-        "dbsize", "flushdb", "flushall", "swapdb", "touch", "object", "object|encoding", "object|freq",
-        "object|idletime", "object|refcount", "object|help", "expire", "pexpire", "expireat", "pexpireat",
-        "ttl", "pttl", "expiretime", "pexpiretime", "persist",
+        "del",
+        "unlink",
+        "exists",
+        "type",
+        "keys",
+        "scan",
+        "randomkey",
+        "rename",
+        "renamenx",
+        "copy",
+        "move",
+        "dbsize",
+        "flushdb",
+        "flushall",
+        "swapdb",
+        "touch",
+        "object",
+        "object|encoding",
+        "object|freq",
+        "object|idletime",
+        "object|refcount",
+        "object|help",
+        "expire",
+        "pexpire",
+        "expireat",
+        "pexpireat",
+        "ttl",
+        "pttl",
+        "expiretime",
+        "pexpiretime",
+        "persist",
     ] {
         d.check(&["COMMAND", "INFO", name]);
     }

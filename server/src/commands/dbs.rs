@@ -118,7 +118,11 @@ fn flushall(ctx: &mut Ctx) -> CmdResult {
 
 fn swapdb(ctx: &mut Ctx) -> CmdResult {
     let index = |i: usize, msg: &str| {
-        ctx.args.int(i).ok().filter(|v| *v >= i32::MIN as i64 && *v <= i32::MAX as i64).ok_or_else(|| CmdError::err(msg))
+        ctx.args
+            .int(i)
+            .ok()
+            .filter(|v| *v >= i32::MIN as i64 && *v <= i32::MAX as i64)
+            .ok_or_else(|| CmdError::err(msg))
     };
     let a = index(1, "invalid first DB index")?;
     let b = index(2, "invalid second DB index")?;

@@ -7,7 +7,12 @@ use crate::server::Server;
 const INSPECT: &[KeySpec] = &[KeySpec::at(2, &["RO"])];
 
 /// An OBJECT subcommand that inspects the key at argument 2.
-const fn inspect(name: &'static str, handler: super::Handler, since: &'static str, summary: &'static str) -> Command {
+const fn inspect(
+    name: &'static str,
+    handler: super::Handler,
+    since: &'static str,
+    summary: &'static str,
+) -> Command {
     Command {
         name,
         arity: 3,
@@ -137,16 +142,19 @@ fn idletime(ctx: &mut Ctx) -> CmdResult {
 
 /// Redis shares the integer objects 0..9999 (reference count `i32::MAX`) unless an
 /// LRU/LFU policy with a memory limit needs per-object access data; all other
-/// values have one reference.
+/// values (copies included) have one reference.
 fn refcount(ctx: &mut Ctx) -> CmdResult {
     with_key(ctx, |e, server, _| {
         let config = server.config.read();
         let tracked = config.maxmemory != 0
             && (config.maxmemory_policy.contains("lru") || config.maxmemory_policy.contains("lfu"));
         let shared = !tracked
+            && e.str_encoding.may_share()
             && e.encoding_name() == "int"
             && match &e.value {
-                Value::Str(s) => crate::protocol::parser::parse_i64(s).is_some_and(|v| (0..10_000).contains(&v)),
+                Value::Str(s) => {
+                    crate::protocol::parser::parse_i64(s).is_some_and(|v| (0..10_000).contains(&v))
+                }
             };
         Ok(if shared { i32::MAX as i64 } else { 1 })
     })

@@ -16,6 +16,16 @@ pub enum StrEncoding {
     NoInt,
     /// Modified in place (APPEND, SETRANGE): always `raw`.
     Raw,
+    /// Duplicated from an `Auto` value (COPY): reported like `Auto`, but never one of
+    /// Redis's shared integer objects (OBJECT REFCOUNT 1).
+    Copied,
+}
+
+impl StrEncoding {
+    /// Whether a value with this hint may be one of Redis's shared integers.
+    pub fn may_share(self) -> bool {
+        self == StrEncoding::Auto
+    }
 }
 
 /// Longest string Redis stores as `embstr`.
@@ -105,7 +115,10 @@ impl Entry {
             value: self.value.clone(),
             expire_at: self.expire_at,
             access,
-            str_encoding: self.str_encoding,
+            str_encoding: match self.str_encoding {
+                StrEncoding::Auto => StrEncoding::Copied,
+                other => other,
+            },
         })
     }
 
@@ -120,7 +133,7 @@ impl Entry {
 pub fn string_encoding(s: &[u8], hint: StrEncoding) -> &'static str {
     match hint {
         StrEncoding::Raw => "raw",
-        StrEncoding::Auto if s.len() <= 20 && parse_i64(s).is_some() => "int",
+        StrEncoding::Auto | StrEncoding::Copied if s.len() <= 20 && parse_i64(s).is_some() => "int",
         _ if s.len() <= EMBSTR_MAX => "embstr",
         _ => "raw",
     }
