@@ -397,7 +397,7 @@ fn mget(ctx: &mut Ctx) -> CmdResult {
 
 /// Checks MSET/MSETNX's key-value pairing (Redis reports it as an arity error).
 fn check_pairs(ctx: &Ctx) -> CmdResult {
-    if ctx.args.len() % 2 == 0 {
+    if ctx.args.len().is_multiple_of(2) {
         let name = String::from_utf8_lossy(ctx.args.get(0)).to_ascii_lowercase();
         return Err(CmdError::err(format_args!("wrong number of arguments for '{name}' command")));
     }
