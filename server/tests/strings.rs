@@ -570,6 +570,30 @@ fn differential_lcs_random_and_limits() {
 }
 
 #[test]
+fn differential_size_limits_follow_proto_max_bulk_len() {
+    let mut d = Diff::with_args(&["--proto-max-bulk-len", "1048576"]);
+    let chunk = vec![b'a'; 524288];
+    d.check_bytes(&[b"APPEND", b"k", &chunk]);
+    d.check_bytes(&[b"APPEND", b"k", &chunk]);
+    d.check(&["APPEND", "k", "x"]);
+    d.check(&["APPEND", "k", ""]);
+    d.check(&["STRLEN", "k"]);
+    d.check(&["SETRANGE", "k", "1048575", "x"]);
+    d.check(&["SETRANGE", "k", "1048575", "xy"]);
+    d.check(&["SETRANGE", "n", "1048576", "x"]);
+    d.check(&["SETRANGE", "n", "1048575", "x"]);
+    d.check(&["STRLEN", "n"]);
+    // LCS refuses a table over the limit: (510+1)^2 * 4 bytes is under 1 MiB, 520 is over.
+    d.check(&["SETRANGE", "a", "509", "x"]);
+    d.check(&["SETRANGE", "b", "509", "y"]);
+    d.check(&["LCS", "a", "b", "LEN"]);
+    d.check(&["SETRANGE", "a", "519", "x"]);
+    d.check(&["SETRANGE", "b", "519", "y"]);
+    d.check(&["LCS", "a", "b", "LEN"]);
+    d.check(&["LCS", "a", "b"]);
+}
+
+#[test]
 fn differential_resp3() {
     let mut d = Diff::new();
     let hello = encode(&[b"HELLO", b"3"]);
