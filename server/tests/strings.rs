@@ -647,8 +647,9 @@ fn expiry_options_take_effect() {
     assert_eq!(c.cmd(&["SET", "d", "v", "PXAT", &at]), "+OK\r\n");
     assert_eq!(c.cmd(&["SET", "e", "v"]), "+OK\r\n");
     assert_eq!(c.cmd(&["GETEX", "e", "PX", "150"]), "$1\r\nv\r\n");
-    // KEEPTTL keeps it, a plain SET and GETSET clear it, in-place edits keep it.
-    assert_eq!(c.cmd(&["SET", "f", "v", "PX", "150"]), "+OK\r\n");
+    // KEEPTTL keeps it, a plain SET and GETSET clear it, in-place edits keep it. These
+    // TTLs are long enough that the key is still there for the second command.
+    assert_eq!(c.cmd(&["SET", "f", "v", "PX", "2000"]), "+OK\r\n");
     assert_eq!(c.cmd(&["SET", "f", "w", "KEEPTTL"]), "+OK\r\n");
     for (key, edit) in [
         ("g", &["APPEND", "g", "x"][..]),
@@ -656,14 +657,14 @@ fn expiry_options_take_effect() {
         ("i", &["INCRBYFLOAT", "i", "1.5"][..]),
         ("j", &["SETRANGE", "j", "0", "x"][..]),
     ] {
-        assert_eq!(c.cmd(&["SET", key, "1", "PX", "150"]), "+OK\r\n");
+        assert_eq!(c.cmd(&["SET", key, "1", "PX", "2000"]), "+OK\r\n");
         assert!(!c.cmd(edit).starts_with('-'), "{edit:?}");
     }
-    assert_eq!(c.cmd(&["SET", "p", "v", "PX", "150"]), "+OK\r\n");
+    assert_eq!(c.cmd(&["SET", "p", "v", "PX", "2000"]), "+OK\r\n");
     assert_eq!(c.cmd(&["SET", "p", "w"]), "+OK\r\n");
-    assert_eq!(c.cmd(&["SET", "q", "v", "PX", "150"]), "+OK\r\n");
+    assert_eq!(c.cmd(&["SET", "q", "v", "PX", "2000"]), "+OK\r\n");
     assert_eq!(c.cmd(&["GETSET", "q", "w"]), "$1\r\nv\r\n");
-    assert_eq!(c.cmd(&["SET", "r", "v", "PX", "150"]), "+OK\r\n");
+    assert_eq!(c.cmd(&["SET", "r", "v", "PX", "2000"]), "+OK\r\n");
     assert_eq!(c.cmd(&["GETEX", "r", "PERSIST"]), "$1\r\nv\r\n");
     for key in ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"] {
         assert!(gone(&mut c, key), "{key} did not expire");
