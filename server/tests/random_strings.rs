@@ -273,6 +273,6 @@ fn random_string_commands_match_redis() {
     };
     for seed in seeds {
         eprintln!("random_strings seed {seed}");
-        run_seed(&mut d, seed, 2500);
+        run_seed(&mut d, seed, 4000);
     }
 }
