@@ -228,6 +228,6 @@ fn random_keyspace_streams_match_redis() {
     let first: u64 = rand::random::<u32>() as u64;
     for seed in [1, 2, 3, first] {
         eprintln!("random_keys: seed {seed}");
-        run_seed(seed, 1500);
+        run_seed(seed, 4000);
     }
 }
