@@ -641,7 +641,8 @@ fn randomkey_dbsize_flush_swapdb() {
         assert!(names.contains(&key), "unknown key {key}");
         picked.insert(key);
     }
-    assert!(picked.len() > 25, "RANDOMKEY is far from uniform: {} distinct", picked.len());
+    // 500 uniform draws from 50 keys miss a given key with probability 0.99^500.
+    assert!(picked.len() >= 48, "RANDOMKEY is far from uniform: {} distinct", picked.len());
 }
 
 #[test]

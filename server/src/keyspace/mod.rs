@@ -92,19 +92,37 @@ impl Db {
     }
 
     /// A random live key (RANDOMKEY), removing expired keys it happens to pick.
-    /// Picks a random shard among the non-empty ones found by a few random probes
-    /// (or, failing that, the next non-empty shard from a random start), then a
-    /// random entry in it: close to uniform once the keys are spread over shards.
+    /// A few random probes find a non-empty shard in a populated database (shards
+    /// hold similar numbers of keys, so a random entry of a random shard is close to
+    /// uniform); in a sparse one, the shard is chosen by weight of its size.
     pub fn random_key(&self, now_ms: u64) -> Option<SmallBytes> {
         let mut rng = rand::rng();
         loop {
-            let start = rng.random_range(0..SHARDS);
-            let probes = (0..8).map(|_| rng.random_range(0..SHARDS));
-            let mut shard = probes
-                .chain((0..SHARDS).map(|i| (start + i) % SHARDS))
-                .map(|i| self.shard(i))
-                .find(|s| !s.is_empty())?;
-            let e = shard.random(&mut rng).expect("shard is not empty");
+            let probed = (0..8).map(|_| rng.random_range(0..SHARDS)).find_map(|i| {
+                let shard = self.shard(i);
+                (!shard.is_empty()).then_some(shard)
+            });
+            let mut shard = match probed {
+                Some(shard) => shard,
+                None => {
+                    let sizes: Vec<usize> = (0..SHARDS).map(|i| self.shard(i).len()).collect();
+                    let total: usize = sizes.iter().sum();
+                    if total == 0 {
+                        return None;
+                    }
+                    let mut r = rng.random_range(0..total);
+                    let i = sizes
+                        .iter()
+                        .position(|&n| r < n || {
+                            r -= n;
+                            false
+                        })
+                        .expect("r is below the total");
+                    self.shard(i)
+                }
+            };
+            // The shard may have been emptied since its size was read: try again.
+            let Some(e) = shard.random(&mut rng) else { continue };
             if !e.is_expired(now_ms) {
                 return Some(e.key.clone());
             }
