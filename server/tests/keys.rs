@@ -347,6 +347,13 @@ fn object_freq_with_lfu_policy() {
         OBJECT FREQ k
         GET k
         OBJECT FREQ k
+        SET k2 hello
+        SET k2 world
+        OBJECT FREQ k2
+        COPY k2 k3
+        OBJECT FREQ k3
+        SET k3 a PX 100000
+        OBJECT FREQ k3
         OBJECT IDLETIME k
         OBJECT IDLETIME nokey
         OBJECT FREQ nokey

@@ -82,6 +82,9 @@ pub struct Keys<'a> {
     pub lru: u32,
     /// How lookups record an access (`Touch::No` for clients in CLIENT NO-TOUCH mode).
     pub touch: Touch,
+    /// Whether an LFU policy is selected: a value stored over an existing key then
+    /// keeps the old entry's access counter, as Redis's overwrite does.
+    pub lfu: bool,
 }
 
 impl Keys<'_> {
@@ -119,6 +122,16 @@ impl Keys<'_> {
     /// Stores `value` under `key` with `expire_at` (0: none), replacing any value.
     pub fn store(&mut self, key: &[u8], value: Value, expire_at: u64) -> Option<Box<Entry>> {
         let entry = crate::keyspace::new_entry(key, value, expire_at, self.lru);
+        self.overwrite(entry)
+    }
+
+    /// Inserts `entry`, replacing any entry under its key.
+    fn overwrite(&mut self, mut entry: Box<Entry>) -> Option<Box<Entry>> {
+        if self.lfu {
+            if let Some(old) = self.locked.peek(self.db, &entry.key) {
+                entry.access = old.access;
+            }
+        }
         self.locked.insert(self.db, entry)
     }
 
@@ -133,7 +146,7 @@ impl Keys<'_> {
     ) -> Option<Box<Entry>> {
         let mut entry = crate::keyspace::new_entry(key, value, expire_at, self.lru);
         entry.str_encoding = enc;
-        self.locked.insert(self.db, entry)
+        self.overwrite(entry)
     }
 
     /// Removes a live key; expired keys count as absent.

@@ -113,9 +113,11 @@ impl Db {
                     let mut r = rng.random_range(0..total);
                     let i = sizes
                         .iter()
-                        .position(|&n| r < n || {
-                            r -= n;
-                            false
+                        .position(|&n| {
+                            r < n || {
+                                r -= n;
+                                false
+                            }
                         })
                         .expect("r is below the total");
                     self.shard(i)
@@ -199,6 +201,12 @@ impl Locked<'_> {
     pub fn lookup(&mut self, db: usize, key: &[u8], now_ms: u64) -> Option<&mut Entry> {
         let h = hash_key(key);
         self.shard(db, h).lookup(key, h, now_ms).entry
+    }
+
+    /// Looks a key up without applying expiry.
+    pub fn peek(&mut self, db: usize, key: &[u8]) -> Option<&Entry> {
+        let h = hash_key(key);
+        self.shard(db, h).peek(key, h)
     }
 
     pub fn insert(&mut self, db: usize, entry: Box<Entry>) -> Option<Box<Entry>> {
