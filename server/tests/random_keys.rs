@@ -17,7 +17,7 @@ const KEYS: &[&str] = &["k0", "k1", "k2", "k3", "k4", "k5", "{k}6", "a-very-long
 const VALUES: &[&str] = &["0", "7", "9999", "10000", "-3", "v", "hello world", "12345678901234567890123"];
 
 /// Generates commands; absolute expiry times are far from relative ones so that
-/// GT/LT decisions never depend on the milliseconds between the two servers.
+/// GT/LT decisions never depend on the milliseconds between commands or servers.
 struct Gen {
     rng: StdRng,
     base_secs: u64,
@@ -37,9 +37,13 @@ impl Gen {
         }
     }
 
-    fn expire_options(&mut self, out: &mut Vec<String>) {
+    /// NX/XX/GT/LT options. GT and LT only go with absolute times: comparing two
+    /// equal relative times would depend on the milliseconds between the commands.
+    fn expire_options(&mut self, absolute: bool, out: &mut Vec<String>) {
+        let options: &[&str] =
+            if absolute { &["NX", "XX", "GT", "LT", "nx", "bogus"] } else { &["NX", "XX", "xx", "bogus"] };
         for _ in 0..self.rng.random_range(0..3) {
-            out.push(["NX", "XX", "GT", "LT", "nx", "bogus"][self.rng.random_range(0..6)].to_string());
+            out.push(options[self.rng.random_range(0..options.len())].to_string());
         }
     }
 
@@ -53,8 +57,8 @@ impl Gen {
                 let v = VALUES[self.rng.random_range(0..VALUES.len())].to_string();
                 c.extend(["SET".into(), k, v]);
                 match self.rng.random_range(0..6) {
-                    0 => c.extend(["EX".into(), "100".into()]),
-                    1 => c.extend(["PX".into(), "250000".into()]),
+                    0 => c.extend(["EX".into(), "400".into()]),
+                    1 => c.extend(["PX".into(), "450000".into()]),
                     _ => {}
                 }
             }
@@ -107,7 +111,7 @@ impl Gen {
                     _ => ("EXPIRE", "9223372036854775807".to_string()),
                 };
                 c.extend([cmd.into(), k, t]);
-                self.expire_options(&mut c);
+                self.expire_options(cmd.ends_with("AT"), &mut c);
             }
             67..=74 => {
                 c.push(["TTL", "PTTL", "EXPIRETIME", "PEXPIRETIME"][self.rng.random_range(0..4)].into());
