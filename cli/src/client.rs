@@ -72,17 +72,21 @@ impl Client {
         }
     }
 
-    fn print(&self, reply: &Reply, output: Output, to_stderr: bool) {
+    /// Prints a reply. Commands in `prints_raw` get the raw form without the reply
+    /// delimiter (their text ends with its own newline); with `-e` an error reply goes to
+    /// stderr as its bare message.
+    fn print(&self, reply: &Reply, output: Output, plain_text: bool) {
+        if let (Reply::Error(e), true) = (reply, self.opts.exit_on_error) {
+            let _ = io::stderr().write_all(&[e.as_slice(), b"\n"].concat());
+            return;
+        }
         let bytes = match output {
+            _ if plain_text => format::raw(reply, &self.opts.bulk_delim),
             Output::Standard => format::tty(reply),
             Output::Raw => [format::raw(reply, &self.opts.bulk_delim), self.opts.reply_delim.clone()].concat(),
         };
-        let _ = if to_stderr {
-            io::stderr().write_all(&bytes)
-        } else {
-            let mut out = io::stdout().lock();
-            out.write_all(&bytes).and_then(|_| out.flush())
-        };
+        let mut out = io::stdout().lock();
+        let _ = out.write_all(&bytes).and_then(|_| out.flush());
     }
 
     /// Reads the next reply, printing (or skipping) push messages that come first unless
@@ -111,11 +115,7 @@ impl Client {
             args.iter().take(3).map(|a| String::from_utf8_lossy(a).to_lowercase()).collect();
         let name = lower.first().map(String::as_str).unwrap_or("");
         let streaming = matches!(name, "monitor" | "subscribe" | "psubscribe" | "ssubscribe");
-        let output = if self.opts.output == Output::Standard && prints_raw(&lower) {
-            Output::Raw
-        } else {
-            self.opts.output
-        };
+        let plain_text = prints_raw(&lower);
         let sent = self.conn.as_mut().map(|c| c.send(args)).unwrap_or(Ok(()));
         let mut result = match sent {
             Ok(()) => self.next_reply(streaming),
@@ -137,7 +137,7 @@ impl Client {
                     if is_error && name == "exec" {
                         self.in_multi = false;
                     }
-                    self.print(&reply, output, is_error && self.opts.exit_on_error);
+                    self.print(&reply, self.opts.output, plain_text);
                     if !streaming || is_error {
                         break;
                     }
