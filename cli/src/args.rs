@@ -342,7 +342,9 @@ mod tests {
         assert_eq!((o.target.host.as_str(), o.target.port, o.db), ("10.0.0.1", 7001, 3));
         let o = run(&["-u", "redis://127.0.0.1", "-p", "7500"]);
         assert_eq!(o.target.port, 7500);
-        assert!(matches!(parse(&["-u".into(), "foo://x".into()], true), Parsed::Fail(m) if m == "Invalid URI scheme"));
+        assert!(
+            matches!(parse(&["-u".into(), "foo://x".into()], true), Parsed::Fail(m) if m == "Invalid URI scheme")
+        );
     }
 
     #[test]

@@ -83,7 +83,9 @@ impl Client {
         let bytes = match output {
             _ if plain_text => format::raw(reply, &self.opts.bulk_delim),
             Output::Standard => format::tty(reply),
-            Output::Raw => [format::raw(reply, &self.opts.bulk_delim), self.opts.reply_delim.clone()].concat(),
+            Output::Raw => {
+                [format::raw(reply, &self.opts.bulk_delim), self.opts.reply_delim.clone()].concat()
+            }
         };
         let mut out = io::stdout().lock();
         let _ = out.write_all(&bytes).and_then(|_| out.flush());

@@ -62,7 +62,8 @@ const POLL: Duration = Duration::from_millis(100);
 impl Conn {
     /// Opens the socket only; `Err` carries redis-cli's "Could not connect" message.
     pub fn open(target: &Target) -> Result<Conn, String> {
-        let fail = |e: &io::Error| format!("Could not connect to Redis at {}: {}", target.describe(), os_message(e));
+        let fail =
+            |e: &io::Error| format!("Could not connect to Redis at {}: {}", target.describe(), os_message(e));
         let stream = match &target.socket {
             Some(path) => Stream::Unix(UnixStream::connect(path).map_err(|e| fail(&e))?),
             None => {

@@ -41,8 +41,10 @@ fn arg_syntax(arg: &Reply) -> String {
     let get = |name: &str| field(arg, name).map(text).unwrap_or_default();
     let kind = get("type");
     let token = get("token");
-    let flags: Vec<String> =
-        field(arg, "flags").and_then(Reply::elements).map(|f| f.iter().map(text).collect()).unwrap_or_default();
+    let flags: Vec<String> = field(arg, "flags")
+        .and_then(Reply::elements)
+        .map(|f| f.iter().map(text).collect())
+        .unwrap_or_default();
     let has = |f: &str| flags.iter().any(|x| x == f);
     let children: Vec<String> = field(arg, "arguments")
         .and_then(Reply::elements)
@@ -107,7 +109,8 @@ impl Docs {
             let matched = if group {
                 e.group.eq_ignore_ascii_case(&words[0][1..])
             } else {
-                words.len() <= e.words.len() && words.iter().zip(&e.words).all(|(a, b)| a.eq_ignore_ascii_case(b))
+                words.len() <= e.words.len()
+                    && words.iter().zip(&e.words).all(|(a, b)| a.eq_ignore_ascii_case(b))
             };
             if !matched {
                 continue;
@@ -205,7 +208,10 @@ mod tests {
             p.push(("token", bulk(t)));
         }
         if !flags.is_empty() {
-            p.push(("flags", Reply::Set(flags.iter().map(|f| Reply::Status(f.as_bytes().to_vec())).collect())));
+            p.push((
+                "flags",
+                Reply::Set(flags.iter().map(|f| Reply::Status(f.as_bytes().to_vec())).collect()),
+            ));
         }
         if !args.is_empty() {
             p.push(("arguments", Reply::Array(args)));
@@ -222,7 +228,10 @@ mod tests {
                 "oneof",
                 None,
                 &["optional"],
-                vec![arg("nx", "pure-token", Some("NX"), &[], vec![]), arg("xx", "pure-token", Some("XX"), &[], vec![])],
+                vec![
+                    arg("nx", "pure-token", Some("NX"), &[], vec![]),
+                    arg("xx", "pure-token", Some("XX"), &[], vec![]),
+                ],
             ),
             arg("pattern", "pattern", Some("GET"), &["optional", "multiple", "multiple_token"], vec![]),
         ];

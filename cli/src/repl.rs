@@ -46,7 +46,12 @@ impl Highlighter for CliHelper {
 impl Completer for CliHelper {
     type Candidate = String;
 
-    fn complete(&self, line: &str, pos: usize, _ctx: &Context<'_>) -> rustyline::Result<(usize, Vec<String>)> {
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _ctx: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<String>)> {
         let head = &line[..pos];
         if head.contains(' ') {
             return Ok((pos, Vec::new()));
@@ -189,7 +194,10 @@ pub fn run(mut client: Client) -> i32 {
         }
         let was_connected = client.conn.is_some();
         client.run_repeated(&args, repeat);
-        if !was_connected && client.conn.is_some() && docs.lock().map(|d| d.entries.is_empty()).unwrap_or(false) {
+        if !was_connected
+            && client.conn.is_some()
+            && docs.lock().map(|d| d.entries.is_empty()).unwrap_or(false)
+        {
             *docs.lock().unwrap_or_else(|e| e.into_inner()) = fetch_docs(&mut client);
         }
     }

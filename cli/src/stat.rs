@@ -53,7 +53,9 @@ pub fn stat_line(f: &HashMap<String, String>, prev_requests: Option<u64>) -> (St
     let keys: u64 = f
         .iter()
         .filter(|(k, _)| k.starts_with("db") && k[2..].bytes().all(|b| b.is_ascii_digit()))
-        .filter_map(|(_, v)| v.split(',').find_map(|p| p.strip_prefix("keys=")).and_then(|n| n.parse::<u64>().ok()))
+        .filter_map(|(_, v)| {
+            v.split(',').find_map(|p| p.strip_prefix("keys=")).and_then(|n| n.parse::<u64>().ok())
+        })
         .sum();
     let requests = num("total_commands_processed");
     let delta = prev_requests.map_or(0, |p| requests.saturating_sub(p));
@@ -176,6 +178,6 @@ mod tests {
         assert_eq!(line, "6          1.14M    3       0       508 (+1)            23          ");
         assert_eq!(req, 508);
         assert_eq!(human_bytes(1000), "1000B");
-        assert_eq!(human_bytes(120485672), "114.91M");
+        assert_eq!(human_bytes(120485672), "114.90M");
     }
 }

@@ -43,7 +43,8 @@ fn prompt_output_help_and_quit() {
     s.send_line("echo \"a\"b").unwrap();
     s.exp_string("Invalid argument(s)").unwrap();
     s.send_line("help get").unwrap();
-    s.exp_string("  GET key\r\n  summary: Get the value of a key\r\n  since: 1.0.0\r\n  group: string").unwrap();
+    s.exp_string("  GET key\r\n  summary: Get the value of a key\r\n  since: 1.0.0\r\n  group: string")
+        .unwrap();
     s.send_line("help @string").unwrap();
     s.exp_string("  SETRANGE key offset value\r\n  summary: Overwrite part of a string").unwrap();
     s.send_line("select 2").unwrap();

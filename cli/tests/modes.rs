@@ -3,13 +3,16 @@
 mod common;
 use common::*;
 
-const SUMMARY_HEAD: &str = "All data transferred. Waiting for the last reply...\nLast reply received from server.\n";
+const SUMMARY_HEAD: &str =
+    "All data transferred. Waiting for the last reply...\nLast reply received from server.\n";
 
 fn mass_insert(n: usize) -> Vec<u8> {
     let mut out = Vec::with_capacity(n * 40);
     for i in 0..n {
         let (k, v) = (format!("key:{i}"), format!("value:{i}"));
-        out.extend_from_slice(format!("*3\r\n$3\r\nSET\r\n${}\r\n{k}\r\n${}\r\n{v}\r\n", k.len(), v.len()).as_bytes());
+        out.extend_from_slice(
+            format!("*3\r\n$3\r\nSET\r\n${}\r\n{k}\r\n${}\r\n{v}\r\n", k.len(), v.len()).as_bytes(),
+        );
     }
     out
 }

@@ -98,7 +98,8 @@ fn aggregates() {
 #[test]
 fn resp3_types() {
     let p = Pair::new();
-    for kind in ["string", "integer", "double", "null", "array", "set", "map", "push", "verbatim", "true", "false"]
+    for kind in
+        ["string", "integer", "double", "null", "array", "set", "map", "push", "verbatim", "true", "false"]
     {
         p.all_modes(&["debug", "protocol", kind]);
     }
@@ -144,8 +145,13 @@ fn options() {
 #[test]
 fn command_line_errors() {
     let unused = free_port();
-    for args in [&["ping"][..], &["-h", "nohost.invalid", "ping"], &["-s", "/nonexistent/sock", "ping"], &["--foo"], &["-n"]]
-    {
+    for args in [
+        &["ping"][..],
+        &["-h", "nohost.invalid", "ping"],
+        &["-s", "/nonexistent/sock", "ping"],
+        &["--foo"],
+        &["-n"],
+    ] {
         same(unused, args);
     }
     let env_auth = std::process::Command::new(cli())
@@ -163,7 +169,8 @@ fn command_line_errors() {
 fn against_cinnabar_server() {
     let Some(ours) = Server::cinnabar() else { return };
     for mode in MODES {
-        for cmd in [&["set", "k", "v"][..], &["get", "k"], &["get", "missing"], &["nosuchcommand"], &["ping"]] {
+        for cmd in [&["set", "k", "v"][..], &["get", "k"], &["get", "missing"], &["nosuchcommand"], &["ping"]]
+        {
             let full: Vec<&str> = mode.iter().chain(cmd).copied().collect();
             same(ours.port, &full);
         }
