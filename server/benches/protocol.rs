@@ -15,7 +15,9 @@ fn pipeline(n: usize) -> Vec<u8> {
     for i in 0..n {
         let key = format!("key:{:012}", i * 7919 % 100_000);
         if i % 2 == 0 {
-            buf.extend_from_slice(format!("*3\r\n$3\r\nSET\r\n${}\r\n{key}\r\n$3\r\nxxx\r\n", key.len()).as_bytes());
+            buf.extend_from_slice(
+                format!("*3\r\n$3\r\nSET\r\n${}\r\n{key}\r\n$3\r\nxxx\r\n", key.len()).as_bytes(),
+            );
         } else {
             buf.extend_from_slice(format!("*2\r\n$3\r\nGET\r\n${}\r\n{key}\r\n", key.len()).as_bytes());
         }

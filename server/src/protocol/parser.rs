@@ -393,9 +393,20 @@ mod tests {
     #[test]
     fn fast_and_general_line_numbers_agree() {
         let lines: &[&[u8]] = &[
-            b"$0\r\n", b"$3\r\n", b"$03\r\n", b"$-1\r\n", b"$\r\n", b"$12\r", b"$12\rx",
-            b"$123456789012345678\r\n", b"$1234567890123456789\r\n", b"$99999999999999999999\r\n",
-            b"$1x\r\n", b"$+1\r\n", b"$7", b"*2\r\n$3",
+            b"$0\r\n",
+            b"$3\r\n",
+            b"$03\r\n",
+            b"$-1\r\n",
+            b"$\r\n",
+            b"$12\r",
+            b"$12\rx",
+            b"$123456789012345678\r\n",
+            b"$1234567890123456789\r\n",
+            b"$99999999999999999999\r\n",
+            b"$1x\r\n",
+            b"$+1\r\n",
+            b"$7",
+            b"*2\r\n$3",
         ];
         for line in lines {
             let fast = plain_number(line, 1).map(|(n, next)| (Some(n), next));
@@ -404,7 +415,12 @@ mod tests {
             if fast.is_some() {
                 assert_eq!(fast, general, "{:?}", String::from_utf8_lossy(line));
             }
-            assert_eq!(read_line_number(line, 1, "x").unwrap(), general, "{:?}", String::from_utf8_lossy(line));
+            assert_eq!(
+                read_line_number(line, 1, "x").unwrap(),
+                general,
+                "{:?}",
+                String::from_utf8_lossy(line)
+            );
         }
     }
 
