@@ -77,7 +77,7 @@ where
                 }
                 Ok(None) => break,
                 Err(e) => {
-                    error_reply(&mut out, format!("ERR Protocol error: {}", e.0).as_bytes());
+                    error_reply(&mut out, &e.message());
                     client.close_after_reply = true;
                     break;
                 }

@@ -20,9 +20,21 @@ pub struct Limits {
     pub authenticated: bool,
 }
 
-/// A protocol violation. The text is what follows `-ERR Protocol error: `.
+/// A protocol violation. The bytes are what follows `-ERR Protocol error: ` (raw bytes:
+/// "expected '$', got 'X'" quotes the offending byte as is, as Redis does).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProtocolError(pub String);
+pub struct ProtocolError(pub Vec<u8>);
+
+impl ProtocolError {
+    fn new(msg: &str) -> Self {
+        ProtocolError(msg.as_bytes().to_vec())
+    }
+
+    /// The error reply text, without the leading '-' and trailing CRLF.
+    pub fn message(&self) -> Vec<u8> {
+        [&b"ERR Protocol error: "[..], &self.0].concat()
+    }
+}
 
 /// Where the arguments of the last parsed request live.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,7 +64,8 @@ impl RequestParser {
     /// Returns `Ok(Some(consumed))` when a request is complete (its arguments are then
     /// in [`Self::args`]; an empty list means a blank request to skip), `Ok(None)`
     /// when more bytes are needed. After a complete request the caller drops
-    /// `consumed` bytes before calling again.
+    /// `consumed` bytes before calling again; after `Ok(None)` it calls again with the
+    /// same bytes plus whatever arrived since.
     pub fn parse(&mut self, buf: &[u8], limits: Limits) -> Result<Option<usize>, ProtocolError> {
         if buf.is_empty() {
             return Ok(None);
@@ -86,9 +99,9 @@ impl RequestParser {
     }
 
     fn parse_inline(&mut self, buf: &[u8]) -> Result<Option<usize>, ProtocolError> {
-        let Some(nl) = memchr(b'\n', buf) else {
+        let Some(nl) = find_before_nul(b'\n', buf) else {
             if buf.len() > INLINE_MAX {
-                return Err(ProtocolError("too big inline request".into()));
+                return Err(ProtocolError::new("too big inline request"));
             }
             return Ok(None);
         };
@@ -99,50 +112,49 @@ impl RequestParser {
         self.args.clear();
         self.inline.clear();
         if !split_inline(line, &mut self.inline, &mut self.args) {
-            return Err(ProtocolError("unbalanced quotes in request".into()));
+            return Err(ProtocolError::new("unbalanced quotes in request"));
         }
         Ok(self.finish(nl + 1, ArgSource::Inline))
     }
 
     fn parse_multibulk(&mut self, buf: &[u8], limits: Limits) -> Result<Option<usize>, ProtocolError> {
         if self.remaining.is_none() {
-            let Some((n, next)) = read_line_number(buf, 1, "too big mbulk count string")? else {
+            let Some(end) = header_line(buf, "too big mbulk count string")? else {
                 return Ok(None);
             };
-            let n = n.filter(|&n| n <= i32::MAX as i64);
-            let n = n.ok_or_else(|| ProtocolError("invalid multibulk length".into()))?;
+            let n = parse_i64(&buf[1..end]).filter(|&n| n <= i32::MAX as i64);
+            let n = n.ok_or_else(|| ProtocolError::new("invalid multibulk length"))?;
             if !limits.authenticated && n > 10 {
-                return Err(ProtocolError("unauthenticated multibulk length".into()));
+                return Err(ProtocolError::new("unauthenticated multibulk length"));
             }
             self.args.clear();
             if n <= 0 {
-                return Ok(self.finish(next, ArgSource::Buffer));
+                return Ok(self.finish(end + 2, ArgSource::Buffer));
             }
+            // Room for the arguments grows with what arrives, not with the count.
             self.args.reserve((n as usize).min(1024));
             self.remaining = Some(n as usize);
-            self.pos = next;
+            self.pos = end + 2;
         }
         while let Some(remaining) = self.remaining.filter(|&r| r > 0) {
             let len = match self.bulk_len {
                 Some(len) => len,
                 None => {
                     let rest = &buf[self.pos..];
-                    if rest.is_empty() {
-                        return Ok(None);
-                    }
-                    let Some((n, next)) = read_line_number(rest, 1, "too big bulk count string")? else {
+                    let Some(end) = header_line(rest, "too big bulk count string")? else {
                         return Ok(None);
                     };
                     if rest[0] != b'$' {
-                        let got = rest[0] as char;
-                        return Err(ProtocolError(format!("expected '$', got '{got}'")));
+                        let mut msg = b"expected '$', got '".to_vec();
+                        msg.extend_from_slice(&[rest[0], b'\'']);
+                        return Err(ProtocolError(msg));
                     }
-                    let n = n.filter(|&n| n >= 0 && n <= limits.max_bulk_len);
-                    let n = n.ok_or_else(|| ProtocolError("invalid bulk length".into()))?;
+                    let n = parse_i64(&rest[1..end]).filter(|&n| n >= 0 && n <= limits.max_bulk_len);
+                    let n = n.ok_or_else(|| ProtocolError::new("invalid bulk length"))?;
                     if !limits.authenticated && n > 16384 {
-                        return Err(ProtocolError("unauthenticated bulk length".into()));
+                        return Err(ProtocolError::new("unauthenticated bulk length"));
                     }
-                    self.pos += next;
+                    self.pos += end + 2;
                     self.bulk_len = Some(n as usize);
                     n as usize
                 }
@@ -161,23 +173,24 @@ impl RequestParser {
     }
 }
 
-/// Reads `<prefix><number>\r\n` at the start of `buf`, skipping `skip` prefix bytes.
-/// Returns the number (`None` when it is not a valid integer) and the offset after
-/// the line, or `Ok(None)` when the line is not complete yet.
-type LineNumber = Option<(Option<i64>, usize)>;
-
-fn read_line_number(buf: &[u8], skip: usize, too_big: &str) -> Result<LineNumber, ProtocolError> {
-    let Some(cr) = memchr(b'\r', buf) else {
-        if buf.len() > INLINE_MAX {
-            return Err(ProtocolError(too_big.into()));
-        }
-        return Ok(None);
-    };
-    // Wait for the byte after '\r' as well.
-    if cr + 2 > buf.len() {
-        return Ok(None);
+/// Finds the end of a `*<count>` or `$<len>` line at the start of `buf`: the offset of
+/// its '\r', once the byte after it has arrived too (that byte is skipped unchecked).
+/// `Ok(None)` means wait for more; a line longer than [`INLINE_MAX`] is an error.
+fn header_line(buf: &[u8], too_big: &str) -> Result<Option<usize>, ProtocolError> {
+    match find_before_nul(b'\r', buf) {
+        Some(cr) if cr + 2 <= buf.len() => Ok(Some(cr)),
+        Some(_) => Ok(None),
+        None if buf.len() > INLINE_MAX => Err(ProtocolError::new(too_big)),
+        None => Ok(None),
     }
-    Ok(Some((parse_i64(&buf[skip..cr]), cr + 2)))
+}
+
+/// The position of `needle` in `hay`, searched as C's `strchr` does in Redis's
+/// NUL-terminated query buffer: a NUL byte ends the search. A header or inline line
+/// with a NUL before its terminator therefore never completes; it is only ended by
+/// the "too big" limits, exactly as in Redis.
+fn find_before_nul(needle: u8, hay: &[u8]) -> Option<usize> {
+    hay.iter().position(|&c| c == needle || c == 0).filter(|&i| hay[i] == needle)
 }
 
 /// Strict decimal integer parsing as Redis's `string2ll`: optional '-', no '+',
@@ -211,14 +224,16 @@ pub fn parse_i64(s: &[u8]) -> Option<i64> {
     }
 }
 
-pub fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
+fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
     hay.iter().position(|&c| c == needle)
 }
 
 /// Splits an inline request line as Redis's `sdssplitargs` does: whitespace
 /// separated, with "double quotes" (C escapes and \xHH) and 'single quotes'. A closing
 /// quote must be followed by whitespace or the end. Returns false on unbalanced quotes.
+/// The line is a C string there: a NUL byte ends it.
 pub fn split_inline(line: &[u8], out: &mut Vec<u8>, args: &mut Vec<Range<usize>>) -> bool {
+    let line = &line[..memchr(0, line).unwrap_or(line.len())];
     let mut i = 0;
     let n = line.len();
     loop {
@@ -284,7 +299,7 @@ pub fn split_inline(line: &[u8], out: &mut Vec<u8>, args: &mut Vec<Range<usize>>
                     break;
                 }
                 match line[i] {
-                    b' ' | b'\n' | b'\r' | b'\t' | 0 => break,
+                    b' ' | b'\n' | b'\r' | b'\t' => break,
                     b'"' => in_dq = true,
                     b'\'' => in_sq = true,
                     c => out.push(c),
@@ -353,7 +368,7 @@ mod tests {
 
     #[test]
     fn errors() {
-        let e = |s: &[u8]| parse_all(s).unwrap_err().0;
+        let e = |s: &[u8]| String::from_utf8(parse_all(s).unwrap_err().0).unwrap();
         assert_eq!(e(b"*x\r\n"), "invalid multibulk length");
         assert_eq!(e(b"*1\r\nx\r\n"), "expected '$', got 'x'");
         assert_eq!(e(b"*1\r\n$-1\r\n"), "invalid bulk length");
@@ -369,5 +384,148 @@ mod tests {
         assert_eq!(parse_i64(b"+1"), None);
         assert_eq!(parse_i64(b"-0"), None);
         assert_eq!(parse_i64(b""), None);
+    }
+
+    /// Everything parsed from `chunks` fed one after another, as the connection does:
+    /// bytes accumulate, complete requests are dropped from the front.
+    type Parsed = (Vec<Vec<Vec<u8>>>, Option<ProtocolError>);
+
+    fn parse_chunked<'a>(chunks: impl IntoIterator<Item = &'a [u8]>) -> Parsed {
+        let mut p = RequestParser::default();
+        let mut buf = Vec::new();
+        let mut out = Vec::new();
+        for chunk in chunks {
+            buf.extend_from_slice(chunk);
+            loop {
+                match p.parse(&buf, LIMITS) {
+                    Ok(Some(used)) => {
+                        let data = match p.source() {
+                            ArgSource::Buffer => &buf[..],
+                            ArgSource::Inline => p.inline_args(),
+                        };
+                        out.push(p.args().iter().map(|r| data[r.clone()].to_vec()).collect());
+                        buf.drain(..used);
+                    }
+                    Ok(None) => break,
+                    Err(e) => return (out, Some(e)),
+                }
+            }
+        }
+        (out, None)
+    }
+
+    #[test]
+    fn empty_bulk_header_line_is_an_error_not_a_panic() {
+        // Regression: "\r\n" where a "$<len>" line was expected sliced buf[1..0].
+        let e = |s: &[u8]| parse_all(s).unwrap_err().0;
+        assert_eq!(e(b"*1\r\n\r\n"), b"expected '$', got '\r'");
+        assert_eq!(e(b"*1\r\n\n\r\n"), b"expected '$', got '\n'");
+        assert_eq!(e(b"*1\r\n$\r\n"), b"invalid bulk length");
+        assert_eq!(e(b"*\r\n"), b"invalid multibulk length");
+    }
+
+    #[test]
+    fn offending_byte_is_quoted_raw() {
+        assert_eq!(parse_all(b"*1\r\n\xff\r\n").unwrap_err().0, b"expected '$', got '\xff'");
+    }
+
+    #[test]
+    fn nul_bytes_end_line_searches_like_strchr() {
+        // Regression: an inline line with a NUL looped forever pushing empty arguments.
+        assert_eq!(parse_all(b"PING\0\r\n").unwrap(), Vec::<Vec<Vec<u8>>>::new());
+        assert_eq!(parse_all(b"*1\0\r\n").unwrap(), Vec::<Vec<Vec<u8>>>::new());
+        assert_eq!(parse_all(b"*1\r\n$4\0\r\nPING\r\n").unwrap(), Vec::<Vec<Vec<u8>>>::new());
+        let mut big = b"PING\0".to_vec();
+        big.resize(INLINE_MAX + 1, b'\n');
+        assert_eq!(parse_all(&big).unwrap_err().0, b"too big inline request");
+        let mut big = b"*1\0\r\n".to_vec();
+        big.resize(INLINE_MAX + 1, b'x');
+        assert_eq!(parse_all(&big).unwrap_err().0, b"too big mbulk count string");
+        // A NUL inside a bulk payload is plain data.
+        assert_eq!(parse_all(b"*1\r\n$3\r\na\0b\r\n").unwrap(), vec![vec![b"a\0b".to_vec()]]);
+        // split_inline treats its input as a C string.
+        let (mut out, mut args) = (Vec::new(), Vec::new());
+        assert!(split_inline(b"a \0 b", &mut out, &mut args));
+        assert_eq!(args.len(), 1);
+    }
+
+    #[test]
+    fn limits() {
+        let mut p = RequestParser::default();
+        let anon = Limits { max_bulk_len: 1024 * 1024, authenticated: false };
+        let e = |p: &mut RequestParser, s: &[u8]| p.parse(s, anon).unwrap_err().0;
+        assert_eq!(e(&mut p, b"*11\r\n"), b"unauthenticated multibulk length");
+        assert_eq!(e(&mut RequestParser::default(), b"*1\r\n$16385\r\n"), b"unauthenticated bulk length");
+        assert_eq!(e(&mut RequestParser::default(), b"*1\r\n$1048577\r\n"), b"invalid bulk length");
+        assert_eq!(RequestParser::default().parse(b"*10\r\n$16384\r\n", anon), Ok(None));
+    }
+
+    /// A random valid pipeline: RESP requests with binary arguments, inline requests,
+    /// empty and negative counts and blank lines.
+    fn random_pipeline(rng: &mut impl rand::Rng) -> Vec<u8> {
+        let mut v = Vec::new();
+        for _ in 0..rng.random_range(1..40) {
+            match rng.random_range(0..10) {
+                0 => v.extend_from_slice(b"*0\r\n"),
+                1 => v.extend_from_slice(b"*-1\r\n"),
+                2 => v.extend_from_slice(if rng.random() { b"\r\n" } else { b"  \n" }),
+                3 | 4 => v.extend_from_slice(b"SET k \"a\\x41 \\\"q\\\"\" 'it\\'s' plain\r\n"),
+                _ => {
+                    let n = rng.random_range(1..6);
+                    v.extend_from_slice(format!("*{n}\r\n").as_bytes());
+                    for _ in 0..n {
+                        let max = if rng.random_ratio(1, 10) { 3000 } else { 20 };
+                        let len = rng.random_range(0..max);
+                        let arg: Vec<u8> = (0..len).map(|_| rng.random()).collect();
+                        v.extend_from_slice(format!("${len}\r\n").as_bytes());
+                        v.extend_from_slice(&arg);
+                        v.extend_from_slice(b"\r\n");
+                    }
+                }
+            }
+        }
+        v
+    }
+
+    /// Random damage: truncation, flipped bytes, inserted junk.
+    fn mutate(rng: &mut impl rand::Rng, v: &mut Vec<u8>) {
+        for _ in 0..rng.random_range(0..4) {
+            let at = rng.random_range(0..=v.len());
+            match rng.random_range(0..3) {
+                0 => v.truncate(at),
+                1 if at < v.len() => v[at] = rng.random(),
+                _ => {
+                    let junk = [&b"\r\n"[..], b"*", b"$", b"\0", b"\"", b"'", b"-1", b"99999"];
+                    v.splice(at..at, junk[rng.random_range(0..junk.len())].iter().copied());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn random_splits_parse_like_the_whole() {
+        use rand::{Rng, SeedableRng};
+        for seed in 0..300u64 {
+            let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+            let mut input = random_pipeline(&mut rng);
+            if seed % 2 == 1 {
+                mutate(&mut rng, &mut input);
+            }
+            let whole = parse_chunked([&input[..]]);
+            if seed % 2 == 0 {
+                assert!(whole.1.is_none(), "seed {seed}: valid pipeline rejected: {:?}", whole.1);
+            }
+            let mut chunks = Vec::new();
+            let mut at = 0;
+            while at < input.len() {
+                let max = if rng.random_ratio(1, 3) { 2 } else { 200 };
+                let n = rng.random_range(1..=max).min(input.len() - at);
+                chunks.push(&input[at..at + n]);
+                at += n;
+            }
+            assert_eq!(parse_chunked(chunks), whole, "seed {seed}");
+            let bytes = input.iter().map(std::slice::from_ref);
+            assert_eq!(parse_chunked(bytes), whole, "seed {seed} byte by byte");
+        }
     }
 }
