@@ -19,6 +19,8 @@ use crate::stats;
 /// not pile up output.
 const FLUSH_AT: usize = 64 * 1024;
 const READ_CHUNK: usize = 16 * 1024;
+/// A read buffer with more room than this is reallocated once it holds little.
+const SHRINK_ABOVE: usize = 4 * READ_CHUNK;
 
 pub async fn serve<S>(server: Arc<Server>, mut stream: S, info: Arc<ClientInfo>)
 where
@@ -83,7 +85,13 @@ where
                 }
             }
         }
-        buf.advance(start);
+        if buf.capacity() > SHRINK_ABOVE && buf.len() - start < READ_CHUNK {
+            // A big request grew the buffer; once it is consumed, give the memory back
+            // instead of keeping it for the life of the connection.
+            buf = BytesMut::from(&buf[start..]);
+        } else {
+            buf.advance(start);
+        }
         info.query_buf.store(buf.len(), Relaxed);
         if flush(&mut stream, &mut out).await.is_err() || client.close_after_reply || info.is_killed() {
             break;

@@ -13,6 +13,9 @@ use std::ops::Range;
 /// `PROTO_INLINE_MAX_SIZE`).
 pub const INLINE_MAX: usize = 64 * 1024;
 
+/// Argument slots kept between requests; a bigger list is released.
+const ARGS_KEEP: usize = 16 * 1024;
+
 /// Limits applied while parsing, taken from the configuration and the client's state.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
@@ -126,6 +129,10 @@ impl RequestParser {
             let n = n.ok_or_else(|| ProtocolError::new("invalid multibulk length"))?;
             if !limits.authenticated && n > 10 {
                 return Err(ProtocolError::new("unauthenticated multibulk length"));
+            }
+            if self.args.capacity() > ARGS_KEEP {
+                // Do not keep a huge request's argument list for the connection's life.
+                self.args = Vec::new();
             }
             self.args.clear();
             if n <= 0 {
