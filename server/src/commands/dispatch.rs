@@ -37,12 +37,13 @@ fn run(server: &Server, client: &mut Client, args: Args, out: &mut ReplyBuf, scr
         Err(e) => {
             let msg = match e {
                 ResolveError::Unknown => unknown_command_error(&args),
-                ResolveError::UnknownSub => format!(
-                    "ERR unknown subcommand '{}'. Try {} HELP.",
-                    String::from_utf8_lossy(&args.get(1)[..args.get(1).len().min(128)]),
-                    super::args::upper(args.get(0))
-                )
-                .into_bytes(),
+                ResolveError::UnknownSub => {
+                    let sub = super::c_str(args.get(1));
+                    let mut msg = b"ERR unknown subcommand '".to_vec();
+                    msg.extend_from_slice(&sub[..sub.len().min(128)]);
+                    msg.extend_from_slice(format!("'. Try {} HELP.", super::args::upper(args.get(0))).as_bytes());
+                    msg
+                }
                 ResolveError::Arity => {
                     let (id, _) = table.lookup(args.get(0)).expect("arity error on a known command");
                     let id = match table.lookup_sub(id, if args.len() > 1 { args.get(1) } else { b"" }) {

@@ -224,6 +224,11 @@ impl Default for CommandTable {
     }
 }
 
+/// An argument as Redis's `%s`-style formatting prints it: up to its first NUL byte.
+pub fn c_str(arg: &[u8]) -> &[u8] {
+    &arg[..arg.iter().position(|&c| c == 0).unwrap_or(arg.len())]
+}
+
 /// The `unknown command` error text, as Redis words it.
 pub fn unknown_command_error(args: &Args) -> Vec<u8> {
     let mut listed = Vec::new();
@@ -232,12 +237,12 @@ pub fn unknown_command_error(args: &Args) -> Vec<u8> {
             break;
         }
         let room = 128 - listed.len();
-        let arg = args.get(i);
+        let arg = c_str(args.get(i));
         listed.push(b'\'');
         listed.extend_from_slice(&arg[..arg.len().min(room)]);
         listed.extend_from_slice(b"' ");
     }
-    let name = args.get(0);
+    let name = c_str(args.get(0));
     let mut msg = b"ERR unknown command '".to_vec();
     msg.extend_from_slice(&name[..name.len().min(128)]);
     msg.extend_from_slice(b"', with args beginning with: ");
