@@ -86,7 +86,8 @@ fn too_big_lines() {
             (repeat(b"*", b'1', 70_000, b""), Pace::AllAtOnce),
             (repeat(b"*1\r\n$", b'1', 70_000, b""), Pace::AllAtOnce),
             (repeat(b"*2\r\n$4\r\nECHO\r\n", b'x', 70_000, b""), Pace::AllAtOnce),
-            // Close to the limit is fine.
+            // Close to the limit is fine: exactly 64 KB waiting for its newline.
+            (repeat(b"ECHO ", b'a', 65_531, b"\r\n"), Pace::Chunks(65_536)),
             (repeat(b"ECHO ", b'a', 65_000, b"\r\n"), Pace::AllAtOnce),
             (repeat(b"ECHO ", b'a', 65_000, b"\r\nPING\r\n"), Pace::Chunks(4096)),
             // A NUL ends Redis's search for the end of a line: it never completes.

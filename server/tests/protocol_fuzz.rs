@@ -28,7 +28,8 @@ const MB: u64 = 1024 * 1024;
 /// The server process is alive and a fresh connection gets PONG within a deadline.
 fn assert_serving(p: &mut Proc, context: &str) {
     assert!(p.child.try_wait().unwrap().is_none(), "server exited ({context})");
-    let mut c = TcpStream::connect(("127.0.0.1", p.port)).unwrap_or_else(|e| panic!("connect ({context}): {e}"));
+    let mut c =
+        TcpStream::connect(("127.0.0.1", p.port)).unwrap_or_else(|e| panic!("connect ({context}): {e}"));
     c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     c.write_all(b"*1\r\n$4\r\nPING\r\n").unwrap();
     let mut reply = [0u8; 7];
@@ -120,13 +121,34 @@ fn random_bytes(rng: &mut StdRng) -> Vec<u8> {
     const ALPHABET: &[u8] = b"*$\r\n0123456789-+ \"'\\xPINGECHOa\0\xff\t";
     let n = rng.random_range(1..200);
     (0..n)
-        .map(|_| if rng.random_ratio(1, 10) { rng.random() } else { ALPHABET[rng.random_range(0..ALPHABET.len())] })
+        .map(|_| {
+            if rng.random_ratio(1, 10) {
+                rng.random()
+            } else {
+                ALPHABET[rng.random_range(0..ALPHABET.len())]
+            }
+        })
         .collect()
 }
 
+/// An inline ECHO whose argument plays with quotes, escapes and blanks.
+fn random_inline(rng: &mut StdRng) -> Vec<u8> {
+    const PIECES: &[&[u8]] = &[
+        b"\"", b"'", b"\\", b"\\x", b"4", b"f", b"G", b"n", b"a", b" ", b"\t", b"\x0b", b"\x0c", b"\r",
+        b"\xfe",
+    ];
+    let mut v = b"ECHO ".to_vec();
+    for _ in 0..rng.random_range(1..12) {
+        v.extend_from_slice(PIECES[rng.random_range(0..PIECES.len())]);
+    }
+    v.extend_from_slice(if rng.random_ratio(1, 4) { b"\n" } else { b"\r\n" });
+    v
+}
+
 fn random_case(rng: &mut StdRng, prefix: &str) -> (Vec<u8>, Pace) {
-    let data = match rng.random_range(0..10) {
+    let data = match rng.random_range(0..12) {
         0..=2 => random_bytes(rng),
+        3 | 4 => random_inline(rng),
         _ => {
             let mut v = Vec::new();
             for _ in 0..rng.random_range(1..6) {
@@ -161,7 +183,8 @@ fn differential_fuzz() {
             eprintln!("time budget reached after {batch} batches");
             break;
         }
-        let inputs: Vec<_> = (0..PER_BATCH).map(|i| random_case(&mut rng, &format!("f{batch}x{i}"))).collect();
+        let inputs: Vec<_> =
+            (0..PER_BATCH).map(|i| random_case(&mut rng, &format!("f{batch}x{i}"))).collect();
         let diffs = differences(d.ours.port, d.reference.port, &inputs, QUIET);
         assert!(
             diffs.is_empty(),
@@ -305,8 +328,10 @@ fn concurrent_garbage_does_not_stop_the_server() {
         if Instant::now() > deadline {
             break;
         }
-        let inputs: Vec<_> =
-            (0..150).map(|i| random_case(&mut rng, &format!("g{round}x{i}"))).map(|(d, _)| (d, Pace::AllAtOnce)).collect();
+        let inputs: Vec<_> = (0..150)
+            .map(|i| random_case(&mut rng, &format!("g{round}x{i}")))
+            .map(|(d, _)| (d, Pace::AllAtOnce))
+            .collect();
         sent += inputs.len();
         exchange_all(&[s.port], &inputs, Duration::from_millis(200));
         assert_serving(&mut s, &format!("seed {}, round {round}", seed() ^ 2));

@@ -41,7 +41,9 @@ fn run(server: &Server, client: &mut Client, args: Args, out: &mut ReplyBuf, scr
                     let sub = super::c_str(args.get(1));
                     let mut msg = b"ERR unknown subcommand '".to_vec();
                     msg.extend_from_slice(&sub[..sub.len().min(128)]);
-                    msg.extend_from_slice(format!("'. Try {} HELP.", super::args::upper(args.get(0))).as_bytes());
+                    msg.extend_from_slice(
+                        format!("'. Try {} HELP.", super::args::upper(args.get(0))).as_bytes(),
+                    );
                     msg
                 }
                 ResolveError::Arity => {
