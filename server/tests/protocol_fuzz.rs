@@ -338,3 +338,31 @@ fn concurrent_garbage_does_not_stop_the_server() {
     }
     assert!(sent >= 150);
 }
+
+/// A connection that once sent a big request does not keep its buffers afterwards:
+/// memory does not grow with the number of idle connections that did so. (The first
+/// one sets the baseline: the allocator may keep freed memory for reuse.)
+#[test]
+fn big_request_buffers_are_released() {
+    let mut s = Proc::cinnabar(&[]);
+    let arg = vec![b'e'; 40 * MB as usize];
+    let mut conns = Vec::new();
+    let mut rss = Vec::new();
+    for _ in 0..4 {
+        let mut c = s.conn();
+        let reply = c.cmd_bytes(&[b"ECHO", &arg]);
+        assert_eq!(reply.len(), arg.len() + 13);
+        for _ in 0..100 {
+            assert_eq!(c.cmd(&["PING"]), "+PONG\r\n");
+        }
+        conns.push(c);
+        rss.push(rss_bytes(s.child.id()));
+    }
+    let grown = rss[3].saturating_sub(rss[0]);
+    assert!(
+        grown < 40 * MB,
+        "RSS after each idle connection's 40 MB request (MB): {:?}",
+        rss.iter().map(|r| r / MB).collect::<Vec<_>>()
+    );
+    assert_serving(&mut s, "after big requests");
+}

@@ -467,6 +467,20 @@ mod tests {
         assert_eq!(RequestParser::default().parse(b"*10\r\n$16384\r\n", anon), Ok(None));
     }
 
+    #[test]
+    fn huge_argument_lists_are_not_kept() {
+        let mut input = format!("*{}\r\n", ARGS_KEEP * 2).into_bytes();
+        for _ in 0..ARGS_KEEP * 2 {
+            input.extend_from_slice(b"$1\r\nk\r\n");
+        }
+        input.extend_from_slice(b"*1\r\n$4\r\nPING\r\n");
+        let mut p = RequestParser::default();
+        let used = p.parse(&input, LIMITS).unwrap().unwrap();
+        assert_eq!(p.args().len(), ARGS_KEEP * 2);
+        assert_eq!(p.parse(&input[used..], LIMITS).unwrap(), Some(14));
+        assert!(p.args.capacity() <= ARGS_KEEP);
+    }
+
     /// A random valid pipeline: RESP requests with binary arguments, inline requests,
     /// empty and negative counts and blank lines.
     fn random_pipeline(rng: &mut impl rand::Rng) -> Vec<u8> {
