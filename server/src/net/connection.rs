@@ -26,6 +26,7 @@ pub async fn serve<S>(server: Arc<Server>, mut stream: S, info: Arc<ClientInfo>)
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
+    let _registered = Unregister { server: &server, id: info.id };
     let authenticated = server.config.read().requirepass.is_empty();
     let mut client = Client::new(info.clone(), authenticated);
     let mut buf = BytesMut::with_capacity(READ_CHUNK);
@@ -97,7 +98,19 @@ where
             break;
         }
     }
-    server.clients.remove(info.id);
+}
+
+/// Removes the client from the server's list however its connection ends, also when a
+/// command handler panics (the worker survives that; the client must not linger).
+struct Unregister<'a> {
+    server: &'a Server,
+    id: u64,
+}
+
+impl Drop for Unregister<'_> {
+    fn drop(&mut self) {
+        self.server.clients.remove(self.id);
+    }
 }
 
 async fn flush<S: AsyncWrite + Unpin>(stream: &mut S, out: &mut ReplyBuf) -> std::io::Result<()> {

@@ -56,6 +56,9 @@ pub struct RequestParser {
     remaining: Option<usize>,
     /// Length of the bulk whose header has been read and whose payload is awaited.
     bulk_len: Option<usize>,
+    /// Bytes of the line being awaited (inline request, count or bulk header) already
+    /// searched for its end, so a long line arriving in small reads is searched once.
+    scanned: usize,
     args: Vec<Range<usize>>,
     inline: Vec<u8>,
     source: Option<ArgSource>,
@@ -97,12 +100,13 @@ impl RequestParser {
         self.pos = 0;
         self.remaining = None;
         self.bulk_len = None;
+        self.scanned = 0;
         self.source = Some(source);
         Some(consumed)
     }
 
     fn parse_inline(&mut self, buf: &[u8]) -> Result<Option<usize>, ProtocolError> {
-        let Some(nl) = find_before_nul(b'\n', buf) else {
+        let Some(nl) = self.find_line_end(b'\n', buf) else {
             if buf.len() > INLINE_MAX {
                 return Err(ProtocolError::new("too big inline request"));
             }
@@ -122,7 +126,7 @@ impl RequestParser {
 
     fn parse_multibulk(&mut self, buf: &[u8], limits: Limits) -> Result<Option<usize>, ProtocolError> {
         if self.remaining.is_none() {
-            let Some(end) = header_line(buf, "too big mbulk count string")? else {
+            let Some(end) = self.header_line(buf, "too big mbulk count string")? else {
                 return Ok(None);
             };
             let n = parse_i64(&buf[1..end]).filter(|&n| n <= i32::MAX as i64);
@@ -148,7 +152,7 @@ impl RequestParser {
                 Some(len) => len,
                 None => {
                     let rest = &buf[self.pos..];
-                    let Some(end) = header_line(rest, "too big bulk count string")? else {
+                    let Some(end) = self.header_line(rest, "too big bulk count string")? else {
                         return Ok(None);
                     };
                     if rest[0] != b'$' {
@@ -178,26 +182,42 @@ impl RequestParser {
         let consumed = self.pos;
         Ok(self.finish(consumed, ArgSource::Buffer))
     }
-}
 
-/// Finds the end of a `*<count>` or `$<len>` line at the start of `buf`: the offset of
-/// its '\r', once the byte after it has arrived too (that byte is skipped unchecked).
-/// `Ok(None)` means wait for more; a line longer than [`INLINE_MAX`] is an error.
-fn header_line(buf: &[u8], too_big: &str) -> Result<Option<usize>, ProtocolError> {
-    match find_before_nul(b'\r', buf) {
-        Some(cr) if cr + 2 <= buf.len() => Ok(Some(cr)),
-        Some(_) => Ok(None),
-        None if buf.len() > INLINE_MAX => Err(ProtocolError::new(too_big)),
-        None => Ok(None),
+    /// Finds the end of a `*<count>` or `$<len>` line at the start of `line`: the
+    /// offset of its '\r', once the byte after it has arrived too (that byte is skipped
+    /// unchecked). `Ok(None)` means wait for more; a longer line than [`INLINE_MAX`]
+    /// is an error.
+    fn header_line(&mut self, line: &[u8], too_big: &str) -> Result<Option<usize>, ProtocolError> {
+        match self.find_line_end(b'\r', line) {
+            Some(cr) if cr + 2 <= line.len() => {
+                self.scanned = 0;
+                Ok(Some(cr))
+            }
+            Some(_) => Ok(None),
+            None if line.len() > INLINE_MAX => Err(ProtocolError::new(too_big)),
+            None => Ok(None),
+        }
     }
-}
 
-/// The position of `needle` in `hay`, searched as C's `strchr` does in Redis's
-/// NUL-terminated query buffer: a NUL byte ends the search. A header or inline line
-/// with a NUL before its terminator therefore never completes; it is only ended by
-/// the "too big" limits, exactly as in Redis.
-fn find_before_nul(needle: u8, hay: &[u8]) -> Option<usize> {
-    hay.iter().position(|&c| c == needle || c == 0).filter(|&i| hay[i] == needle)
+    /// The position of `needle` in `line`, searched as C's `strchr` does in Redis's
+    /// NUL-terminated query buffer: a NUL byte ends the search. A header or inline line
+    /// with a NUL before its terminator therefore never completes; only the "too big"
+    /// limits end it, exactly as in Redis. The search resumes where the previous call
+    /// for the same line stopped.
+    fn find_line_end(&mut self, needle: u8, line: &[u8]) -> Option<usize> {
+        let from = self.scanned.min(line.len());
+        match line[from..].iter().position(|&c| c == needle || c == 0) {
+            Some(i) => {
+                // Stay on the terminator (or the NUL) so the next call finds it at once.
+                self.scanned = from + i;
+                (line[from + i] == needle).then_some(from + i)
+            }
+            None => {
+                self.scanned = line.len();
+                None
+            }
+        }
+    }
 }
 
 /// Strict decimal integer parsing as Redis's `string2ll`: optional '-', no '+',
