@@ -191,6 +191,12 @@ fn replies_before_an_error_come_first() {
             b"SET \"a\r\nSET after 1\r\n",
         ]),
     );
+    // Replies beyond one write's worth are all delivered before the error.
+    let mut long = b"PING\r\n".repeat(5000);
+    long.extend_from_slice(b"*x\r\n");
+    let mut longer = encode(&[b"ECHO", &[b'e'; 100]]).repeat(20_000);
+    longer.extend_from_slice(b"*1\r\n$4\r\nPING\r\n*1\r\n\xff\r\n");
+    assert_same(&d, &[(long, Pace::AllAtOnce), (longer, Pace::Chunks(50_000))]);
     d.check(&["GET", "after"]);
 }
 

@@ -488,6 +488,27 @@ mod tests {
     }
 
     #[test]
+    fn line_searches_resume() {
+        let mut line = b"ECHO ".to_vec();
+        line.resize(60_000, b'a');
+        let mut p = RequestParser::default();
+        for end in (1000..line.len()).step_by(1000) {
+            assert_eq!(p.parse(&line[..end], LIMITS), Ok(None));
+            assert_eq!(p.scanned, end, "the search did not resume");
+        }
+        line.extend_from_slice(b"\r\n");
+        assert_eq!(p.parse(&line, LIMITS), Ok(Some(line.len())));
+        assert_eq!((p.scanned, p.inline_args().len()), (0, 4 + 59_995));
+        // The same for a bulk header, stopping on a NUL for good.
+        let mut p = RequestParser::default();
+        assert_eq!(p.parse(b"*1\r\n$12", LIMITS), Ok(None));
+        assert_eq!(p.scanned, 3);
+        assert_eq!(p.parse(b"*1\r\n$12\0\r\n", LIMITS), Ok(None));
+        assert_eq!(p.parse(b"*1\r\n$12\0\r\nxyz", LIMITS), Ok(None));
+        assert_eq!(p.scanned, 3);
+    }
+
+    #[test]
     fn huge_argument_lists_are_not_kept() {
         let mut input = format!("*{}\r\n", ARGS_KEEP * 2).into_bytes();
         for _ in 0..ARGS_KEEP * 2 {
