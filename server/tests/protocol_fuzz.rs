@@ -11,7 +11,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-const QUIET: Duration = Duration::from_millis(700);
+const QUIET: Duration = Duration::from_millis(1200);
 const SEED: u64 = 0xC1AA_BA12;
 
 /// The fuzz seed: fixed, or `FUZZ_SEED` to explore or reproduce another run.
@@ -362,29 +362,38 @@ fn concurrent_garbage_does_not_stop_the_server() {
 }
 
 /// A connection that once sent a big request does not keep its buffers afterwards:
-/// memory does not grow with the number of idle connections that did so. (The first
-/// one sets the baseline: the allocator may keep freed memory for reuse.)
+/// memory does not grow with the number of idle connections that did so. The
+/// allocator may keep some freed memory for reuse, so RSS is allowed time to settle.
 #[test]
 fn big_request_buffers_are_released() {
-    let mut s = Proc::cinnabar(&[]);
+    const CONNS: usize = 8;
+    let mut s = Proc::cinnabar(&["--io-threads", "1"]);
     let arg = vec![b'e'; 40 * MB as usize];
     let mut conns = Vec::new();
-    let mut rss = Vec::new();
-    for _ in 0..4 {
+    for _ in 0..CONNS {
         let mut c = s.conn();
         let reply = c.cmd_bytes(&[b"ECHO", &arg]);
         assert_eq!(reply.len(), arg.len() + 13);
-        for _ in 0..100 {
+        conns.push(c);
+    }
+    // Kept buffers would be 64 MB per connection (the buffer doubles as it fills),
+    // over 500 MB in all; released ones leave what the allocator caches (~200 MB).
+    let limit = 320 * MB;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut seen = Vec::new();
+    loop {
+        for c in &mut conns {
             assert_eq!(c.cmd(&["PING"]), "+PONG\r\n");
         }
-        conns.push(c);
-        rss.push(rss_bytes(s.child.id()));
+        seen.push(rss_bytes(s.child.id()) / MB);
+        if *seen.last().unwrap() < limit / MB || Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
     }
-    let grown = rss[3].saturating_sub(rss[0]);
     assert!(
-        grown < 40 * MB,
-        "RSS after each idle connection's 40 MB request (MB): {:?}",
-        rss.iter().map(|r| r / MB).collect::<Vec<_>>()
+        *seen.last().unwrap() < limit / MB,
+        "RSS (MB) with {CONNS} idle connections that each sent 40 MB: {seen:?}"
     );
     assert_serving(&mut s, "after big requests");
 }
