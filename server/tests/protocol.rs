@@ -171,6 +171,9 @@ fn inline_commands() {
             b"*1\r\n$4\r\nPING\r\nPING\r\n",
             b"PING\r\nPING\nPING\r\n",
             b"NOSUCHCOMMAND a \"b c\"\r\n",
+            b"ECHO \"a\\x00b\"\r\n",
+            b"\"NO\\x00SUCH\" \"x\\x00y\" z\r\n",
+            b"PING\rx\r\n",
             b"ECHO\r\n",
         ]),
     );
