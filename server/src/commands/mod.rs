@@ -5,6 +5,7 @@
 //! and is the single source for dispatch, `COMMAND INFO`/`DOCS` and key locking.
 
 pub mod args;
+pub mod client;
 pub mod connection;
 pub mod dispatch;
 pub mod keys;
@@ -144,8 +145,8 @@ pub struct CommandTable {
 }
 
 /// The command families, in `COMMAND` listing order.
-pub fn families() -> [&'static [Command]; 4] {
-    [strings::COMMANDS, keys::COMMANDS, connection::COMMANDS, server::COMMANDS]
+pub fn families() -> [&'static [Command]; 5] {
+    [strings::COMMANDS, keys::COMMANDS, connection::COMMANDS, client::COMMANDS, server::COMMANDS]
 }
 
 impl CommandTable {

@@ -6,6 +6,8 @@
 //! and no task ever migrates; the keyspace shards are what the workers share.
 
 pub mod connection;
+pub mod monitor;
+pub mod pause;
 
 use std::os::fd::AsRawFd;
 use std::sync::Arc;
@@ -63,7 +65,7 @@ fn spawn_connection(server: &Arc<Server>, conn: Accepted) {
 }
 
 fn register(server: &Server, peer: Peer, fd: i32) -> Arc<ClientInfo> {
-    let info = Arc::new(ClientInfo::new(server.clients.next_id(), peer, fd));
+    let info = Arc::new(ClientInfo::new(server.clients.next_id(), peer, fd, server.uptime_ms()));
     server.clients.add(info.clone());
     info
 }
@@ -121,8 +123,13 @@ impl Listeners {
 
     /// Accepts connections forever, handing each to a worker in turn.
     pub async fn run(self, server: Arc<Server>) {
-        let threads = server.config.read().io_threads;
+        let (threads, maxclients) = {
+            let cfg = server.config.read();
+            (cfg.io_threads, cfg.maxclients)
+        };
+        raise_fd_limit(maxclients);
         let workers = start_workers(&server, threads);
+        tokio::spawn(close_idle_clients(server.clone()));
         let (tx, mut rx) = mpsc::unbounded_channel::<Accepted>();
         for l in self.tcp {
             let tx = tx.clone();
@@ -182,5 +189,45 @@ fn reject(conn: Accepted) {
     match conn {
         Accepted::Tcp(mut s, _) => drop(s.write(MSG)),
         Accepted::Unix(mut s, _) => drop(s.write(MSG)),
+    }
+}
+
+/// Raises the open-files limit so `maxclients` connections fit (plus some for
+/// listeners and files), as far as the hard limit allows.
+fn raise_fd_limit(maxclients: usize) {
+    let wanted = maxclients as libc::rlim_t + 32;
+    let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit/setrlimit only read and write the struct passed.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 && lim.rlim_cur < wanted {
+            lim.rlim_cur = wanted.min(lim.rlim_max);
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &lim) != 0 {
+                tracing::warn!("could not raise the open files limit to {}", lim.rlim_cur);
+            }
+        }
+    }
+}
+
+/// Closes clients idle for longer than `timeout` seconds (re-read every round, so
+/// CONFIG SET takes effect). Monitors and clients waiting on CLIENT PAUSE are exempt,
+/// as in Redis.
+async fn close_idle_clients(server: Arc<Server>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(250));
+    loop {
+        tick.tick().await;
+        let timeout = server.config.read().timeout;
+        if timeout == 0 {
+            continue;
+        }
+        let now = server.uptime_ms();
+        for c in server.clients.list() {
+            let idle = now.saturating_sub(c.last_interaction_ms.load(std::sync::atomic::Ordering::Relaxed));
+            let exempt = c.monitor.load(std::sync::atomic::Ordering::Relaxed)
+                || c.blocked.load(std::sync::atomic::Ordering::Relaxed);
+            if !exempt && idle / 1000 > timeout {
+                tracing::debug!(id = c.id, "closing idle client");
+                c.kill();
+            }
+        }
     }
 }
