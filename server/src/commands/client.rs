@@ -46,8 +46,15 @@ pub static COMMANDS: &[Command] = &[Command {
     arity: -2,
     acl: &["@slow"],
     subcommands: &[
-        sub("unpause", 2, true, unpause, "6.2.0", "Resume processing of clients that were paused",
-            "O(N) Where N is the number of paused clients"),
+        sub(
+            "unpause",
+            2,
+            true,
+            unpause,
+            "6.2.0",
+            "Resume processing of clients that were paused",
+            "O(N) Where N is the number of paused clients",
+        ),
         sub("id", 2, false, id, "5.0.0", "Returns the client ID for the current connection", "O(1)"),
         sub("setname", 3, false, setname, "2.6.9", "Set the current connection name", "O(1)"),
         sub("kill", -3, true, kill, "2.4.0", "Kill the connection of a client", PER_CLIENT),
@@ -58,17 +65,47 @@ pub static COMMANDS: &[Command] = &[Command {
         sub("getname", 2, false, getname, "2.6.9", "Get the current connection name", "O(1)"),
         Command {
             tips: &["nondeterministic_output"],
-            ..sub("info", 2, false, info, "6.2.0", "Returns information about the current client connection.",
-                "O(1)")
+            ..sub(
+                "info",
+                2,
+                false,
+                info,
+                "6.2.0",
+                "Returns information about the current client connection.",
+                "O(1)",
+            )
         },
         sub("reply", 3, false, reply, "3.2.0", "Instruct the server whether to reply to commands", "O(1)"),
-        sub("pause", -3, true, pause, "2.9.50", "Stop processing commands from clients for some time", "O(1)"),
+        sub(
+            "pause",
+            -3,
+            true,
+            pause,
+            "2.9.50",
+            "Stop processing commands from clients for some time",
+            "O(1)",
+        ),
         Command {
             flags: &["loading", "stale"],
-            ..sub("help", 2, false, help, "5.0.0", "Show helpful text about the different subcommands", "O(1)")
+            ..sub(
+                "help",
+                2,
+                false,
+                help,
+                "5.0.0",
+                "Show helpful text about the different subcommands",
+                "O(1)",
+            )
         },
-        sub("no-evict", 3, true, no_evict, "7.0.0", "Set client eviction mode for the current connection",
-            "O(1)"),
+        sub(
+            "no-evict",
+            3,
+            true,
+            no_evict,
+            "7.0.0",
+            "Set client eviction mode for the current connection",
+            "O(1)",
+        ),
     ],
     group: "connection",
     since: "2.4.0",
@@ -140,6 +177,9 @@ fn on_off(ctx: &Ctx, i: usize) -> Result<bool, CmdError> {
 
 fn pause(ctx: &mut Ctx) -> CmdResult {
     let args = ctx.args;
+    if args.len() > 4 {
+        return Err(syntax_for(ctx));
+    }
     let ms =
         parse_i64(args.get(2)).ok_or_else(|| CmdError::err("timeout is not an integer or out of range"))?;
     if ms < 0 {
@@ -149,8 +189,7 @@ fn pause(ctx: &mut Ctx) -> CmdResult {
         3 => PauseMode::All,
         4 if args.is(3, "write") => PauseMode::Write,
         4 if args.is(3, "all") => PauseMode::All,
-        4 => return Err(CmdError::err("CLIENT PAUSE mode must be WRITE or ALL")),
-        _ => return Err(syntax_for(ctx)),
+        _ => return Err(CmdError::err("CLIENT PAUSE mode must be WRITE or ALL")),
     };
     let now = Instant::now();
     // Deadlines beyond what Instant can hold are as good as forever.
@@ -214,7 +253,9 @@ fn list(ctx: &mut Ctx) -> CmdResult {
         for i in 3..args.len() {
             ids.push(parse_i64(args.get(i)).ok_or_else(|| CmdError::err("Invalid client ID"))?);
         }
-        ids.into_iter().filter_map(|id| u64::try_from(id).ok().and_then(|id| ctx.server.clients.get(id))).collect()
+        ids.into_iter()
+            .filter_map(|id| u64::try_from(id).ok().and_then(|id| ctx.server.clients.get(id)))
+            .collect()
     } else {
         return Err(CmdError::Syntax);
     };

@@ -254,7 +254,8 @@ fn authenticate(ctx: &mut Ctx, user: &[u8], pass: &[u8]) -> CmdResult {
     let ok = {
         let cfg = ctx.server.config.read();
         // The only user is `default`; without `requirepass` it takes any password.
-        user == b"default" && (cfg.requirepass.is_empty() || constant_time_eq(cfg.requirepass.as_bytes(), pass))
+        user == b"default"
+            && (cfg.requirepass.is_empty() || constant_time_eq(cfg.requirepass.as_bytes(), pass))
     };
     if !ok {
         return Err(CmdError::Msg("WRONGPASS invalid username-password pair or user is disabled.".into()));

@@ -141,7 +141,8 @@ async fn wait_if_paused<S: AsyncWrite + Unpin>(
 ) {
     let Ok(resolved) = table().resolve(&args) else { return };
     let name = table().full_name(resolved.id);
-    if !(client.authenticated || resolved.cmd.has_flag("no_auth")) || !server.pause.covers(resolved.cmd, name) {
+    if !(client.authenticated || resolved.cmd.has_flag("no_auth")) || !server.pause.covers(resolved.cmd, name)
+    {
         return;
     }
     if flush(stream, out).await.is_err() {

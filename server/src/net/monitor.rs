@@ -107,7 +107,10 @@ mod tests {
         let ranges = [0..3, 3..11, 11..12];
         let args = Args::new(data, &ranges);
         let line = format_line(1700000000, 1234, 2, "127.0.0.1:5555", &args, 0);
-        assert_eq!(line, b"+1700000000.001234 [2 127.0.0.1:5555] \"SET\" \"a\\\"b\\\\\\n\\a\\xff\" \"v\"\r\n");
+        assert_eq!(
+            line,
+            b"+1700000000.001234 [2 127.0.0.1:5555] \"SET\" \"a\\\"b\\\\\\n\\a\\xff\" \"v\"\r\n"
+        );
         let line = format_line(1, 0, 0, "x", &args, 0b10);
         assert_eq!(line, b"+1.000000 [0 x] \"SET\" \"(redacted)\" \"v\"\r\n");
     }
