@@ -9,6 +9,8 @@ pub mod client;
 pub mod connection;
 pub mod dispatch;
 pub mod keys;
+pub mod lcs;
+pub mod longdouble;
 pub mod server;
 pub mod spec;
 pub mod strings;
@@ -19,7 +21,7 @@ pub use args::Args;
 pub use spec::{BeginSearch, Command, FindKeys, Handler, KeySpec, Locking};
 
 use crate::client::Client;
-use crate::keyspace::{Entry, Locked, Value};
+use crate::keyspace::{Entry, Locked, StrEncoding, Value};
 use crate::protocol::reply::ReplyBuf;
 use crate::server::Server;
 
@@ -101,6 +103,20 @@ impl Keys<'_> {
     /// Stores `value` under `key` with `expire_at` (0: none), replacing any value.
     pub fn store(&mut self, key: &[u8], value: Value, expire_at: u64) -> Option<Box<Entry>> {
         let entry = crate::keyspace::new_entry(key, value, expire_at, self.lru);
+        self.locked.insert(self.db, entry)
+    }
+
+    /// Stores a string value with its encoding hint (see [`StrEncoding`]), replacing
+    /// any value.
+    pub fn store_str(
+        &mut self,
+        key: &[u8],
+        value: Value,
+        expire_at: u64,
+        enc: StrEncoding,
+    ) -> Option<Box<Entry>> {
+        let mut entry = crate::keyspace::new_entry(key, value, expire_at, self.lru);
+        entry.str_encoding = enc;
         self.locked.insert(self.db, entry)
     }
 
