@@ -121,7 +121,7 @@ pub struct ClientInfo {
 }
 
 impl ClientInfo {
-    pub fn new(id: u64, peer: Peer, fd: i32, now_ms: u64) -> Self {
+    pub fn new(id: u64, peer: Peer, fd: i32) -> Self {
         ClientInfo {
             id,
             peer,
@@ -130,7 +130,7 @@ impl ClientInfo {
             name: Mutex::new(None),
             db: AtomicUsize::new(0),
             resp: AtomicUsize::new(2),
-            last_interaction_ms: AtomicU64::new(now_ms),
+            last_interaction_ms: AtomicU64::new(0),
             last_cmd: AtomicUsize::new(usize::MAX),
             query_buf: AtomicUsize::new(0),
             query_buf_cap: AtomicUsize::new(0),

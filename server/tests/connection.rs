@@ -514,3 +514,108 @@ fn monitor_receives_while_idle_and_from_many_clients() {
     drop(m);
     assert_eq!(clients[0].cmd(&["GET", "k0"]), "$2\r\n24\r\n");
 }
+
+/// A parsed RESP2 reply, for comparing structured metadata.
+#[derive(Debug, Clone, PartialEq)]
+enum Resp {
+    Str(String),
+    Int(i64),
+    Arr(Vec<Resp>),
+    Nil,
+}
+
+fn parse_resp(b: &[u8], pos: &mut usize) -> Resp {
+    let end = *pos + b[*pos..].windows(2).position(|w| w == b"\r\n").unwrap();
+    let line = String::from_utf8_lossy(&b[*pos + 1..end]).into_owned();
+    let kind = b[*pos];
+    *pos = end + 2;
+    match kind {
+        b'+' => Resp::Str(line),
+        b':' => Resp::Int(line.parse().unwrap()),
+        b'$' if line == "-1" => Resp::Nil,
+        b'$' => {
+            let n: usize = line.parse().unwrap();
+            let s = String::from_utf8_lossy(&b[*pos..*pos + n]).into_owned();
+            *pos += n + 2;
+            Resp::Str(s)
+        }
+        b'*' => Resp::Arr((0..line.parse::<usize>().unwrap()).map(|_| parse_resp(b, pos)).collect()),
+        _ => panic!("unexpected reply {line}"),
+    }
+}
+
+fn strs(v: &[&str]) -> Resp {
+    Resp::Arr(v.iter().map(|s| Resp::Str(s.to_string())).collect())
+}
+
+/// Our table's entry in the shape of COMMAND INFO (these commands have no keys).
+fn info_of(full_name: &str, cmd: &cinnabar::commands::Command) -> Resp {
+    assert!(cmd.key_specs.is_empty());
+    Resp::Arr(vec![
+        Resp::Str(full_name.into()),
+        Resp::Int(cmd.arity as i64),
+        strs(cmd.flags),
+        Resp::Int(cmd.range.0 as i64),
+        Resp::Int(cmd.range.1 as i64),
+        Resp::Int(cmd.range.2 as i64),
+        strs(cmd.acl),
+        strs(cmd.tips),
+        Resp::Arr(vec![]),
+        Resp::Arr(cmd.subcommands.iter().map(|s| info_of(&format!("{full_name}|{}", s.name), s)).collect()),
+    ])
+}
+
+/// `COMMAND DOCS` fields we keep, as (summary, since, group, complexity).
+fn docs_of(reply: &Resp) -> (String, String, String, String) {
+    let Resp::Arr(kv) = reply else { panic!("{reply:?}") };
+    let get = |k: &str| {
+        kv.chunks(2)
+            .find(|p| p[0] == Resp::Str(k.into()))
+            .map(|p| match &p[1] {
+                Resp::Str(s) => s.clone(),
+                other => panic!("{other:?}"),
+            })
+            .unwrap_or_default()
+    };
+    (get("summary"), get("since"), get("group"), get("complexity"))
+}
+
+#[test]
+fn command_metadata_matches_redis() {
+    let redis = Proc::redis(&[]);
+    let mut c = redis.conn();
+    let table = cinnabar::commands::table();
+    for name in ["ping", "echo", "select", "quit", "reset", "hello", "auth", "monitor", "client"] {
+        let (_, cmd) = table.lookup(name.as_bytes()).unwrap();
+        let raw = c.cmd(&["COMMAND", "INFO", name]);
+        let Resp::Arr(mut entries) = parse_resp(raw.as_bytes(), &mut 0) else { panic!() };
+        let Resp::Arr(mut theirs) = entries.remove(0) else { panic!() };
+        let ours = info_of(name, cmd);
+        let Resp::Arr(mut ours) = ours else { panic!() };
+        // Redis lists subcommands in hash order and has some we do not implement
+        // (tracking, caching, unblock): each of ours must equal Redis's entry.
+        let (Resp::Arr(our_subs), Resp::Arr(their_subs)) = (ours.pop().unwrap(), theirs.pop().unwrap())
+        else {
+            panic!()
+        };
+        assert_eq!(ours, theirs, "COMMAND INFO {name}");
+        for sub in &our_subs {
+            assert!(their_subs.contains(sub), "COMMAND INFO subcommand differs: {sub:?}");
+        }
+        // COMMAND DOCS: summary, since, group, complexity, also for subcommands.
+        for (full, cmd) in std::iter::once((name.to_string(), cmd))
+            .chain(cmd.subcommands.iter().map(|s| (format!("{name}|{}", s.name), s)))
+        {
+            let raw = c.cmd(&["COMMAND", "DOCS", &full]);
+            let Resp::Arr(docs) = parse_resp(raw.as_bytes(), &mut 0) else { panic!() };
+            let theirs = docs_of(&docs[1]);
+            let ours = (
+                cmd.summary.to_string(),
+                cmd.since.to_string(),
+                cmd.group.to_string(),
+                cmd.complexity.to_string(),
+            );
+            assert_eq!(ours, theirs, "COMMAND DOCS {full}");
+        }
+    }
+}

@@ -367,7 +367,7 @@ fn kill(ctx: &mut Ctx) -> CmdResult {
         ctx.out.ok();
         return Ok(());
     }
-    if args.len() % 2 != 0 {
+    if !args.len().is_multiple_of(2) {
         return Err(CmdError::Syntax);
     }
     let mut f = KillFilter { skip_me: true, ..KillFilter::default() };

@@ -65,7 +65,8 @@ fn spawn_connection(server: &Arc<Server>, conn: Accepted) {
 }
 
 fn register(server: &Server, peer: Peer, fd: i32) -> Arc<ClientInfo> {
-    let info = Arc::new(ClientInfo::new(server.clients.next_id(), peer, fd, server.uptime_ms()));
+    let info = Arc::new(ClientInfo::new(server.clients.next_id(), peer, fd));
+    info.touch(server.uptime_ms());
     server.clients.add(info.clone());
     info
 }

@@ -14,14 +14,17 @@ use tokio::sync::mpsc;
 use crate::client::{Client, Peer};
 use crate::commands::Args;
 
+/// One formatted line, shared by all monitors.
+type Line = Arc<[u8]>;
+
 /// The receiving end a monitoring client drains.
-pub type MonitorFeed = mpsc::UnboundedReceiver<Arc<[u8]>>;
+pub type MonitorFeed = mpsc::UnboundedReceiver<Line>;
 
 /// The registry of monitoring clients.
 #[derive(Default)]
 pub struct Monitors {
     count: AtomicUsize,
-    senders: Mutex<Vec<(u64, mpsc::UnboundedSender<Arc<[u8]>>)>>,
+    senders: Mutex<Vec<(u64, mpsc::UnboundedSender<Line>)>>,
 }
 
 impl Monitors {
@@ -53,7 +56,7 @@ impl Monitors {
             Peer::Tcp { addr, .. } => addr.to_string(),
             Peer::Unix { path } => format!("unix:{path}"),
         };
-        let line: Arc<[u8]> =
+        let line: Line =
             format_line(now.as_secs(), now.subsec_micros(), client.db, &source, args, client.redacted).into();
         for (_, tx) in self.senders.lock().iter() {
             let _ = tx.send(line.clone());
