@@ -202,6 +202,13 @@ impl Clients {
         self.map.lock().insert(info.id, info);
     }
 
+    /// Kills a client and takes it off the list at once, as Redis frees a killed
+    /// client before answering (its connection finishes closing on its own).
+    pub fn kill(&self, info: &ClientInfo) {
+        info.kill();
+        self.remove(info.id);
+    }
+
     pub fn remove(&self, id: u64) {
         self.map.lock().remove(&id);
     }

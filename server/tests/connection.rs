@@ -353,6 +353,7 @@ fn client_list_and_info_format() {
     // A second connection on each that has not run anything yet (cmd=NULL).
     let (_idle_a, _idle_b) = (d.ours.conn(), d.reference.conn());
     wait_for_clients(&mut d.a, 2);
+    wait_for_clients(&mut d.b, 2);
     for cmd in [
         &["CLIENT", "INFO"][..],
         &["CLIENT", "LIST"],
@@ -411,19 +412,22 @@ fn client_list_unix_socket() {
             })
             .collect()
     };
-    let script: &[&[&str]] = &[&["CLIENT", "NO-EVICT", "on"], &["CLIENT", "INFO"]];
-    let a = ask(&ours_path, script);
-    let b = ask(&theirs_path, script);
-    assert_eq!(normalize_client_list(&a[1]), normalize_client_list(&b[1]));
-    assert!(
-        a[1].contains(&format!("addr={}:0 laddr={}:0", ours_path.display(), ours_path.display())),
-        "{}",
-        a[1]
+    // CLIENT KILL ADDR <path>:0 matches every unix-socket client but skips the caller.
+    let kill_ours = format!("{}:0", ours_path.display());
+    let kill_theirs = format!("{}:0", theirs_path.display());
+    let a = ask(
+        &ours_path,
+        &[&["CLIENT", "NO-EVICT", "on"], &["CLIENT", "INFO"], &["CLIENT", "KILL", "ADDR", &kill_ours]],
     );
+    let b = ask(
+        &theirs_path,
+        &[&["CLIENT", "NO-EVICT", "on"], &["CLIENT", "INFO"], &["CLIENT", "KILL", "ADDR", &kill_theirs]],
+    );
+    assert_eq!(normalize_client_list(&a[1]), normalize_client_list(&b[1]));
+    assert!(a[1].contains(&format!("addr={kill_ours} laddr={kill_ours}")), "{}", a[1]);
     assert!(a[1].contains("flags=Ue"), "{}", a[1]);
-    // CLIENT KILL ADDR <path>:0 skips the caller by default.
-    let kill = format!("{}:0", ours_path.display());
-    assert_eq!(ask(&ours_path, &[&["CLIENT", "KILL", "ADDR", &kill]])[0], ":0\r\n");
+    assert_eq!(a[2], ":0\r\n");
+    assert_eq!(b[2], ":0\r\n");
     drop((ours, theirs));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -292,9 +292,6 @@ fn describe(ctx: &Ctx, c: &ClientInfo, out: &mut String) {
     if c.blocked.load(Relaxed) {
         flags.push('b');
     }
-    if c.is_killed() {
-        flags.push('A');
-    }
     if matches!(c.peer, Peer::Unix { .. }) {
         flags.push('U');
     }
@@ -420,7 +417,7 @@ fn kill_one(ctx: &mut Ctx, c: &ClientInfo) {
     if c.id == ctx.client.info.id {
         ctx.client.close_after_reply = true;
     } else {
-        c.kill();
+        ctx.server.clients.kill(c);
     }
 }
 

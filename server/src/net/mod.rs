@@ -18,17 +18,24 @@ use tokio::sync::mpsc;
 use crate::client::{ClientInfo, Peer};
 use crate::server::Server;
 
-/// An accepted socket on its way to a worker.
+/// An accepted socket on its way to the acceptor's admission check.
 enum Accepted {
     Tcp(std::net::TcpStream, Peer),
     Unix(std::os::unix::net::UnixStream, Peer),
 }
 
+/// An admitted connection on its way to a worker, already registered (so client
+/// ids follow accept order and `maxclients` counts it at once).
+enum Admitted {
+    Tcp(std::net::TcpStream, Arc<ClientInfo>),
+    Unix(std::os::unix::net::UnixStream, Arc<ClientInfo>),
+}
+
 /// Starts `n` worker threads; returns the senders that hand them connections.
-fn start_workers(server: &Arc<Server>, n: usize) -> Vec<mpsc::UnboundedSender<Accepted>> {
+fn start_workers(server: &Arc<Server>, n: usize) -> Vec<mpsc::UnboundedSender<Admitted>> {
     let mut senders = Vec::new();
     for i in 0..n.max(1) {
-        let (tx, mut rx) = mpsc::unbounded_channel::<Accepted>();
+        let (tx, mut rx) = mpsc::unbounded_channel::<Admitted>();
         let server = server.clone();
         std::thread::Builder::new()
             .name(format!("worker-{i}"))
@@ -46,21 +53,17 @@ fn start_workers(server: &Arc<Server>, n: usize) -> Vec<mpsc::UnboundedSender<Ac
     senders
 }
 
-fn spawn_connection(server: &Arc<Server>, conn: Accepted) {
+fn spawn_connection(server: &Arc<Server>, conn: Admitted) {
     let server = server.clone();
     match conn {
-        Accepted::Tcp(s, peer) => {
-            if let Ok(s) = tokio::net::TcpStream::from_std(s) {
-                let info = register(&server, peer, s.as_raw_fd());
-                tokio::spawn(connection::serve(server, s, info));
-            }
-        }
-        Accepted::Unix(s, peer) => {
-            if let Ok(s) = tokio::net::UnixStream::from_std(s) {
-                let info = register(&server, peer, s.as_raw_fd());
-                tokio::spawn(connection::serve(server, s, info));
-            }
-        }
+        Admitted::Tcp(s, info) => match tokio::net::TcpStream::from_std(s) {
+            Ok(s) => drop(tokio::spawn(connection::serve(server, s, info))),
+            Err(_) => server.clients.remove(info.id),
+        },
+        Admitted::Unix(s, info) => match tokio::net::UnixStream::from_std(s) {
+            Ok(s) => drop(tokio::spawn(connection::serve(server, s, info))),
+            Err(_) => server.clients.remove(info.id),
+        },
     }
 }
 
@@ -177,7 +180,17 @@ impl Listeners {
                 reject(conn);
                 continue;
             }
-            let _ = workers[next % workers.len()].send(conn);
+            let admitted = match conn {
+                Accepted::Tcp(s, peer) => {
+                    let fd = s.as_raw_fd();
+                    Admitted::Tcp(s, register(&server, peer, fd))
+                }
+                Accepted::Unix(s, peer) => {
+                    let fd = s.as_raw_fd();
+                    Admitted::Unix(s, register(&server, peer, fd))
+                }
+            };
+            let _ = workers[next % workers.len()].send(admitted);
             next += 1;
         }
     }
@@ -227,7 +240,7 @@ async fn close_idle_clients(server: Arc<Server>) {
                 || c.blocked.load(std::sync::atomic::Ordering::Relaxed);
             if !exempt && idle / 1000 > timeout {
                 tracing::debug!(id = c.id, "closing idle client");
-                c.kill();
+                server.clients.kill(&c);
             }
         }
     }

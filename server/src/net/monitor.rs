@@ -107,7 +107,7 @@ mod tests {
     #[test]
     fn line_format() {
         let data = b"SETa\"b\\\n\x07\xffv";
-        let ranges = [0..3, 3..11, 11..12];
+        let ranges = [0..3, 3..10, 10..11];
         let args = Args::new(data, &ranges);
         let line = format_line(1700000000, 1234, 2, "127.0.0.1:5555", &args, 0);
         assert_eq!(
