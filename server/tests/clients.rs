@@ -318,3 +318,31 @@ fn sigterm_and_sigint_exit_cleanly() {
         assert!(status.success(), "exit status {status} on signal {signal}");
     }
 }
+
+#[test]
+fn monitor_that_never_reads_is_disconnected_at_its_limit() {
+    let s = Proc::cinnabar(&[]);
+    let mut m = s.conn();
+    assert_eq!(m.cmd(&["MONITOR"]), "+OK\r\n");
+    // 300 MB of monitor output (1 MB per line) against a 256 MB limit; the monitor
+    // reads nothing meanwhile.
+    let mut c = s.conn();
+    let value = vec![b'x'; 1 << 20];
+    for _ in 0..300 {
+        assert_eq!(c.cmd_bytes(&[b"SET", b"k", &value]), b"+OK\r\n");
+    }
+    assert_eq!(c.cmd(&["PING"]), "+PONG\r\n");
+    // Whatever was already written still arrives, then the connection ends.
+    m.stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut total = 0usize;
+    loop {
+        match m.reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => total += n,
+            Err(e) => panic!("monitor not closed after {total} bytes: {e}"),
+        }
+        assert!(total < 300 << 20, "monitor received everything: not limited");
+    }
+    eventually("monitor removed", || count_clients(&mut c) == 1);
+}

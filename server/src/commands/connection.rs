@@ -279,7 +279,7 @@ fn monitor(ctx: &mut Ctx) -> CmdResult {
     if ctx.client.monitor.is_some() {
         return Ok(());
     }
-    ctx.client.monitor = Some(ctx.server.monitors.add(ctx.client.info.id));
+    ctx.client.monitor = Some(ctx.server.monitors.add(ctx.client.info.clone()));
     ctx.client.info.monitor.store(true, std::sync::atomic::Ordering::Relaxed);
     ctx.out.ok();
     Ok(())

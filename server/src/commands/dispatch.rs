@@ -94,7 +94,7 @@ fn run(server: &Server, client: &mut Client, args: Args, out: &mut ReplyBuf, scr
     let result = (cmd.handler)(&mut ctx);
     drop(ctx);
     if server.monitors.is_active() && !cmd.has_flag("admin") && !cmd.has_flag("skip_monitor") {
-        server.monitors.feed(client, &args);
+        server.monitors.feed(&server.clients, client, &args);
     }
     client.redacted = 0;
     let usec = started.elapsed().as_micros() as u64;

@@ -45,7 +45,7 @@ where
                 line = feed.recv() => {
                     let Some(line) = line else { break };
                     out.buf.extend_from_slice(&line);
-                    while let Ok(line) = feed.try_recv() {
+                    while let Some(line) = feed.try_recv() {
                         out.buf.extend_from_slice(&line);
                         if out.buf.len() >= FLUSH_AT {
                             break;

@@ -11,20 +11,50 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 use tokio::sync::mpsc;
 
-use crate::client::{Client, Peer};
+use crate::client::{Client, ClientInfo, Clients, Peer};
 use crate::commands::Args;
 
 /// One formatted line, shared by all monitors.
 type Line = Arc<[u8]>;
 
+/// Most bytes a monitor may leave unread before it is disconnected: Redis's default
+/// hard output limit for the replica class, which monitors belong to. Keeps a
+/// monitor that stops reading from growing the server's memory without bound.
+const MAX_PENDING: usize = 256 << 20;
+
 /// The receiving end a monitoring client drains.
-pub type MonitorFeed = mpsc::UnboundedReceiver<Line>;
+pub struct MonitorFeed {
+    rx: mpsc::UnboundedReceiver<Line>,
+    pending: Arc<AtomicUsize>,
+}
+
+impl MonitorFeed {
+    /// The next line; `None` once the monitor was unregistered. Cancel safe.
+    pub async fn recv(&mut self) -> Option<Line> {
+        let line = self.rx.recv().await?;
+        self.pending.fetch_sub(line.len(), Relaxed);
+        Some(line)
+    }
+
+    pub fn try_recv(&mut self) -> Option<Line> {
+        let line = self.rx.try_recv().ok()?;
+        self.pending.fetch_sub(line.len(), Relaxed);
+        Some(line)
+    }
+}
+
+struct Monitor {
+    info: Arc<ClientInfo>,
+    tx: mpsc::UnboundedSender<Line>,
+    /// Bytes sent and not yet taken by the monitor's connection.
+    pending: Arc<AtomicUsize>,
+}
 
 /// The registry of monitoring clients.
 #[derive(Default)]
 pub struct Monitors {
     count: AtomicUsize,
-    senders: Mutex<Vec<(u64, mpsc::UnboundedSender<Line>)>>,
+    list: Mutex<Vec<Monitor>>,
 }
 
 impl Monitors {
@@ -34,23 +64,25 @@ impl Monitors {
         self.count.load(Relaxed) > 0
     }
 
-    /// Registers client `id` as a monitor; returns its feed.
-    pub fn add(&self, id: u64) -> MonitorFeed {
+    /// Registers a client as a monitor; returns its feed.
+    pub fn add(&self, info: Arc<ClientInfo>) -> MonitorFeed {
         let (tx, rx) = mpsc::unbounded_channel();
-        let mut senders = self.senders.lock();
-        senders.push((id, tx));
-        self.count.store(senders.len(), Relaxed);
-        rx
+        let pending = Arc::new(AtomicUsize::new(0));
+        let mut list = self.list.lock();
+        list.push(Monitor { info, tx, pending: pending.clone() });
+        self.count.store(list.len(), Relaxed);
+        MonitorFeed { rx, pending }
     }
 
     pub fn remove(&self, id: u64) {
-        let mut senders = self.senders.lock();
-        senders.retain(|(i, _)| *i != id);
-        self.count.store(senders.len(), Relaxed);
+        let mut list = self.list.lock();
+        list.retain(|m| m.info.id != id);
+        self.count.store(list.len(), Relaxed);
     }
 
-    /// Sends the line for `args`, run by `client`, to every monitor.
-    pub fn feed(&self, client: &Client, args: &Args) {
+    /// Sends the line for `args`, run by `client`, to every monitor; a monitor with
+    /// too much unread output is disconnected instead.
+    pub fn feed(&self, clients: &Clients, client: &Client, args: &Args) {
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
         let source = match &client.info.peer {
             Peer::Tcp { addr, .. } => addr.to_string(),
@@ -58,8 +90,16 @@ impl Monitors {
         };
         let line: Line =
             format_line(now.as_secs(), now.subsec_micros(), client.db, &source, args, client.redacted).into();
-        for (_, tx) in self.senders.lock().iter() {
-            let _ = tx.send(line.clone());
+        for m in self.list.lock().iter() {
+            if m.info.is_killed() {
+                continue;
+            }
+            if m.pending.fetch_add(line.len(), Relaxed) + line.len() > MAX_PENDING {
+                tracing::warn!(id = m.info.id, "closing monitor that reached the output buffer limit");
+                clients.kill(&m.info);
+                continue;
+            }
+            let _ = m.tx.send(line.clone());
         }
     }
 }
