@@ -130,7 +130,9 @@ fn client_pause_write_and_all() {
     let mut b = [0u8; 1];
     assert!(c.reader.read(&mut b).is_err(), "the write must wait");
     c.stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    eventually("paused client shows flag b", || admin.cmd(&["CLIENT", "LIST"]).contains("flags=b"));
+    eventually("paused client shows flag b", || {
+        admin.cmd(&["CLIENT", "LIST"]).lines().any(|l| l.contains("flags=b") && l.contains("cmd=set "))
+    });
     assert_eq!(admin.cmd(&["GET", "k"]), "$-1\r\n");
     assert_eq!(admin.cmd(&["CLIENT", "UNPAUSE"]), "+OK\r\n");
     assert_eq!(c.read_reply_string(), "+OK\r\n");
@@ -141,6 +143,16 @@ fn client_pause_write_and_all() {
     assert_eq!(admin.cmd(&["CLIENT", "PAUSE", "500", "ALL"]), "+OK\r\n");
     assert_eq!(c.cmd(&["PING"]), "+PONG\r\n");
     assert!(started.elapsed() >= Duration::from_millis(450), "PING ran during a pause");
+
+    // Monitors are not paused.
+    let mut m = s.conn();
+    m.cmd(&["MONITOR"]);
+    let started = Instant::now();
+    admin.cmd(&["CLIENT", "PAUSE", "3000", "ALL"]);
+    assert_eq!(m.cmd(&["PING"]), "+PONG\r\n");
+    assert!(started.elapsed() < Duration::from_millis(2500), "monitor was paused");
+    drop(m);
+    assert_eq!(c.cmd(&["PING"]), "+PONG\r\n");
 
     // A shorter, weaker pause does not cut a stricter one short.
     let started = Instant::now();

@@ -145,6 +145,8 @@ async fn wait_if_paused<S: AsyncWrite + Unpin>(
     {
         return;
     }
+    // Like Redis, CLIENT LIST shows the held command as the client's last one.
+    client.info.last_cmd.store(resolved.id, Relaxed);
     if flush(stream, out).await.is_err() {
         return;
     }
