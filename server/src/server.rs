@@ -8,7 +8,7 @@ use tokio::sync::Notify;
 
 use crate::client::Clients;
 use crate::config::Config;
-use crate::keyspace::Keyspace;
+use crate::keyspace::{Keyspace, Touch};
 use crate::net::monitor::Monitors;
 use crate::net::pause::Pause;
 
@@ -24,6 +24,9 @@ pub struct Server {
     pub query_buffer_limit: AtomicI64,
     /// Seconds since start, advanced by the clock task (entry access times).
     lru_clock: AtomicU32,
+    /// Whether an LFU `maxmemory-policy` is selected: entries then track access
+    /// frequency instead of access time.
+    pub lfu_policy: AtomicBool,
     /// Changes since the last save.
     pub dirty: AtomicU64,
     pub last_save_unix: AtomicU64,
@@ -40,6 +43,7 @@ pub struct Server {
 impl Server {
     pub fn new(config: Config) -> Self {
         let now = unix_ms();
+        let lfu = config.maxmemory_policy.contains("lfu");
         Server {
             keyspace: Keyspace::new(config.databases),
             max_bulk_len: AtomicI64::new(config.proto_max_bulk_len),
@@ -51,6 +55,7 @@ impl Server {
             started_unix_ms: now,
             run_id: (0..40).map(|_| format!("{:x}", rand::random::<u8>() % 16)).collect(),
             lru_clock: AtomicU32::new(0),
+            lfu_policy: AtomicBool::new(lfu),
             dirty: AtomicU64::new(0),
             last_save_unix: AtomicU64::new(now / 1000),
             connections_received: AtomicU64::new(0),
@@ -63,6 +68,15 @@ impl Server {
 
     pub fn lru_clock(&self) -> u32 {
         self.lru_clock.load(Relaxed)
+    }
+
+    /// How lookups record accesses now, and the access stamp of a new entry.
+    pub fn access_clock(&self, now_ms: u64) -> (Touch, u32) {
+        if self.lfu_policy.load(Relaxed) {
+            (Touch::Lfu, crate::keyspace::lfu::initial(crate::keyspace::lfu::minutes(now_ms)))
+        } else {
+            (Touch::Lru, self.lru_clock())
+        }
     }
 
     /// Advances the coarse clock; called a few times a second.
@@ -80,6 +94,7 @@ impl Server {
         let c = self.config.read();
         self.max_bulk_len.store(c.proto_max_bulk_len, Relaxed);
         self.query_buffer_limit.store(c.client_query_buffer_limit, Relaxed);
+        self.lfu_policy.store(c.maxmemory_policy.contains("lfu"), Relaxed);
     }
 }
 
