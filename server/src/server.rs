@@ -9,6 +9,8 @@ use tokio::sync::Notify;
 use crate::client::Clients;
 use crate::config::Config;
 use crate::keyspace::{Keyspace, Touch};
+use crate::net::monitor::Monitors;
+use crate::net::pause::Pause;
 
 pub struct Server {
     pub config: RwLock<Config>,
@@ -32,6 +34,10 @@ pub struct Server {
     pub connections_received: AtomicU64,
     pub rejected_connections: AtomicU64,
     pub shutdown: Notify,
+    /// Clients in MONITOR mode.
+    pub monitors: Monitors,
+    /// CLIENT PAUSE state.
+    pub pause: Pause,
 }
 
 impl Server {
@@ -55,6 +61,8 @@ impl Server {
             connections_received: AtomicU64::new(0),
             rejected_connections: AtomicU64::new(0),
             shutdown: Notify::new(),
+            monitors: Monitors::default(),
+            pause: Pause::default(),
         }
     }
 

@@ -5,6 +5,7 @@
 //! and is the single source for dispatch, `COMMAND INFO`/`DOCS` and key locking.
 
 pub mod args;
+pub mod client;
 pub mod connection;
 pub mod dbs;
 pub mod dispatch;
@@ -190,7 +191,7 @@ pub struct CommandTable {
 }
 
 /// The command families, in `COMMAND` listing order.
-pub fn families() -> [&'static [Command]; 7] {
+pub fn families() -> [&'static [Command]; 8] {
     [
         strings::COMMANDS,
         keys::COMMANDS,
@@ -198,6 +199,7 @@ pub fn families() -> [&'static [Command]; 7] {
         object::COMMANDS,
         dbs::COMMANDS,
         connection::COMMANDS,
+        client::COMMANDS,
         server::COMMANDS,
     ]
 }
