@@ -1,6 +1,6 @@
 //! Connection commands: PING, ECHO, SELECT, QUIT, AUTH, HELLO, ...
 
-use super::{CmdError, CmdResult, Command, Ctx};
+use super::{Arg, ArgType, CmdError, CmdResult, Command, Ctx};
 
 pub static COMMANDS: &[Command] = &[
     Command {
@@ -14,6 +14,9 @@ pub static COMMANDS: &[Command] = &[
         since: "1.0.0",
         summary: "Ping the server",
         complexity: "O(1)",
+        args: &[
+            Arg::new("message", ArgType::String).flags(&["optional"]),
+        ],
         ..Command::DEFAULT
     },
     Command {
@@ -26,6 +29,9 @@ pub static COMMANDS: &[Command] = &[
         since: "1.0.0",
         summary: "Echo the given string",
         complexity: "O(1)",
+        args: &[
+            Arg::new("message", ArgType::String),
+        ],
         ..Command::DEFAULT
     },
     Command {
@@ -38,6 +44,9 @@ pub static COMMANDS: &[Command] = &[
         since: "1.0.0",
         summary: "Change the selected database for the current connection",
         complexity: "O(1)",
+        args: &[
+            Arg::new("index", ArgType::Integer),
+        ],
         ..Command::DEFAULT
     },
     Command {

@@ -1,6 +1,6 @@
 //! Generic keyspace commands (Redis's `db.c` and `expire.c`): DEL, EXISTS, ...
 
-use super::{CmdResult, Command, Ctx, KeySpec};
+use super::{Arg, CmdResult, Command, Ctx, KeySpec};
 
 pub static COMMANDS: &[Command] = &[
     Command {
@@ -16,6 +16,9 @@ pub static COMMANDS: &[Command] = &[
         since: "1.0.0",
         summary: "Delete a key",
         complexity: "O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).",
+        args: &[
+            Arg::key("key", 0).flags(&["multiple"]),
+        ],
         ..Command::DEFAULT
     },
     Command {
@@ -31,6 +34,12 @@ pub static COMMANDS: &[Command] = &[
         since: "1.0.0",
         summary: "Determine if a key exists",
         complexity: "O(N) where N is the number of keys to check.",
+        history: &[
+            ("3.0.3", "Accepts multiple `key` arguments."),
+        ],
+        args: &[
+            Arg::key("key", 0).flags(&["multiple"]),
+        ],
         ..Command::DEFAULT
     },
 ];

@@ -5,6 +5,7 @@
 //! and is the single source for dispatch, `COMMAND INFO`/`DOCS` and key locking.
 
 pub mod args;
+pub mod command;
 pub mod connection;
 pub mod dispatch;
 pub mod keys;
@@ -15,7 +16,7 @@ pub mod strings;
 use std::collections::HashMap;
 
 pub use args::Args;
-pub use spec::{BeginSearch, Command, FindKeys, Handler, KeySpec, Locking};
+pub use spec::{Arg, ArgType, BeginSearch, Command, FindKeys, Handler, KeySpec, Locking};
 
 use crate::client::Client;
 use crate::keyspace::{Entry, Locked, Value};
@@ -144,8 +145,8 @@ pub struct CommandTable {
 }
 
 /// The command families, in `COMMAND` listing order.
-pub fn families() -> [&'static [Command]; 4] {
-    [strings::COMMANDS, keys::COMMANDS, connection::COMMANDS, server::COMMANDS]
+pub fn families() -> [&'static [Command]; 5] {
+    [strings::COMMANDS, keys::COMMANDS, connection::COMMANDS, server::COMMANDS, command::COMMANDS]
 }
 
 impl CommandTable {

@@ -1,6 +1,6 @@
 //! String commands (Redis's `t_string.c`): GET, SET and friends.
 
-use super::{CmdError, CmdResult, Command, Ctx, KeySpec};
+use super::{Arg, ArgType, CmdError, CmdResult, Command, Ctx, KeySpec};
 use crate::keyspace::Value;
 
 pub static COMMANDS: &[Command] = &[
@@ -16,6 +16,9 @@ pub static COMMANDS: &[Command] = &[
         since: "1.0.0",
         summary: "Get the value of a key",
         complexity: "O(1)",
+        args: &[
+            Arg::key("key", 0),
+        ],
         ..Command::DEFAULT
     },
     Command {
@@ -33,6 +36,28 @@ pub static COMMANDS: &[Command] = &[
         since: "1.0.0",
         summary: "Set the string value of a key",
         complexity: "O(1)",
+        history: &[
+            ("2.6.12", "Added the `EX`, `PX`, `NX` and `XX` options."),
+            ("6.0.0", "Added the `KEEPTTL` option."),
+            ("6.2.0", "Added the `GET`, `EXAT` and `PXAT` option."),
+            ("7.0.0", "Allowed the `NX` and `GET` options to be used together."),
+        ],
+        args: &[
+            Arg::key("key", 0),
+            Arg::new("value", ArgType::String),
+            Arg::new("condition", ArgType::Oneof).since("2.6.12").flags(&["optional"]).args(&[
+                Arg::pure("nx", "NX"),
+                Arg::pure("xx", "XX"),
+            ]),
+            Arg::pure("get", "GET").since("6.2.0").flags(&["optional"]),
+            Arg::new("expiration", ArgType::Oneof).flags(&["optional"]).args(&[
+                Arg::new("seconds", ArgType::Integer).token("EX").since("2.6.12"),
+                Arg::new("milliseconds", ArgType::Integer).token("PX").since("2.6.12"),
+                Arg::new("unix-time-seconds", ArgType::UnixTime).token("EXAT").since("6.2.0"),
+                Arg::new("unix-time-milliseconds", ArgType::UnixTime).token("PXAT").since("6.2.0"),
+                Arg::pure("keepttl", "KEEPTTL").since("6.0.0"),
+            ]),
+        ],
         ..Command::DEFAULT
     },
 ];
