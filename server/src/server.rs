@@ -7,6 +7,7 @@ use parking_lot::RwLock;
 use tokio::sync::Notify;
 
 use crate::client::Clients;
+use crate::commands::slowlog::SlowLog;
 use crate::config::Config;
 use crate::keyspace::Keyspace;
 
@@ -16,10 +17,15 @@ pub struct Server {
     pub clients: Clients,
     pub started: Instant,
     pub started_unix_ms: u64,
+    /// Memory allocated once the server was set up (INFO `used_memory_startup`).
+    pub startup_memory: usize,
     pub run_id: String,
     /// Hot configuration values, read on every request without the config lock.
     pub max_bulk_len: AtomicI64,
     pub query_buffer_limit: AtomicI64,
+    pub slowlog_slower_than: AtomicI64,
+    pub slowlog_max_len: AtomicI64,
+    pub slowlog: SlowLog,
     /// Seconds since start, advanced by the clock task (entry access times).
     lru_clock: AtomicU32,
     /// Changes since the last save.
@@ -38,11 +44,15 @@ impl Server {
             keyspace: Keyspace::new(config.databases),
             max_bulk_len: AtomicI64::new(config.proto_max_bulk_len),
             query_buffer_limit: AtomicI64::new(config.client_query_buffer_limit),
+            slowlog_slower_than: AtomicI64::new(config.slowlog_log_slower_than),
+            slowlog_max_len: AtomicI64::new(config.slowlog_max_len),
+            slowlog: SlowLog::default(),
             active_expire: AtomicBool::new(config.active_expire_enabled),
             config: RwLock::new(config),
             clients: Clients::default(),
             started: Instant::now(),
             started_unix_ms: now,
+            startup_memory: crate::stats::used_memory(),
             run_id: (0..40).map(|_| format!("{:x}", rand::random::<u8>() % 16)).collect(),
             lru_clock: AtomicU32::new(0),
             dirty: AtomicU64::new(0),
@@ -60,6 +70,7 @@ impl Server {
     /// Advances the coarse clock; called a few times a second.
     pub fn tick_clock(&self) {
         self.lru_clock.store(self.started.elapsed().as_secs() as u32, Relaxed);
+        crate::stats::used_memory();
     }
 
     /// Milliseconds since the server started.
@@ -72,6 +83,16 @@ impl Server {
         let c = self.config.read();
         self.max_bulk_len.store(c.proto_max_bulk_len, Relaxed);
         self.query_buffer_limit.store(c.client_query_buffer_limit, Relaxed);
+        self.slowlog_slower_than.store(c.slowlog_log_slower_than, Relaxed);
+        self.slowlog_max_len.store(c.slowlog_max_len, Relaxed);
+    }
+
+    /// CONFIG RESETSTAT: zeroes the counters INFO reports.
+    pub fn reset_stats(&self) {
+        crate::stats::reset();
+        crate::keyspace::shard::EXPIRED_KEYS.store(0, Relaxed);
+        self.connections_received.store(0, Relaxed);
+        self.rejected_connections.store(0, Relaxed);
     }
 }
 

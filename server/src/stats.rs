@@ -4,8 +4,9 @@
 //! its own, so counting costs no atomic read-modify-write and no cache-line sharing;
 //! INFO sums all threads' counters.
 
-use std::cell::OnceCell;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::alloc::{GlobalAlloc, Layout};
+use std::cell::{Cell, OnceCell};
+use std::sync::atomic::{AtomicIsize, AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::sync::LazyLock;
 
 use parking_lot::Mutex;
@@ -122,4 +123,94 @@ pub fn reset() {
     for s in all() {
         s.reset();
     }
+}
+
+/// A global allocator wrapper that counts the bytes allocated through it, for INFO's
+/// `used_memory`. Counts go to one of a few cache-line-sized slots picked per thread,
+/// so threads allocating at once do not contend on one counter; the total is their
+/// sum (a block freed by another thread than the one that allocated it just moves
+/// bytes between slots).
+pub struct CountingAlloc<A>(pub A);
+
+const SLOTS: usize = 16;
+
+#[repr(align(64))]
+struct Slot(AtomicIsize);
+
+static ALLOCATED: [Slot; SLOTS] = [const { Slot(AtomicIsize::new(0)) }; SLOTS];
+static NEXT_SLOT: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    // Const-initialised and without destructor: safe to use inside the allocator,
+    // even while a thread is being torn down.
+    static MY_SLOT: Cell<usize> = const { Cell::new(usize::MAX) };
+}
+
+fn count(delta: isize) {
+    let slot = MY_SLOT
+        .try_with(|s| {
+            if s.get() == usize::MAX {
+                s.set(NEXT_SLOT.fetch_add(1, Relaxed) % SLOTS);
+            }
+            s.get()
+        })
+        .unwrap_or(0);
+    ALLOCATED[slot].0.fetch_add(delta, Relaxed);
+}
+
+// SAFETY: every call is forwarded unchanged to the wrapped allocator; counting only
+// touches atomics and a const thread-local, and never allocates.
+unsafe impl<A: GlobalAlloc> GlobalAlloc for CountingAlloc<A> {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { self.0.alloc(layout) };
+        if !p.is_null() {
+            count(layout.size() as isize);
+        }
+        p
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { self.0.alloc_zeroed(layout) };
+        if !p.is_null() {
+            count(layout.size() as isize);
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { self.0.dealloc(ptr, layout) };
+        count(-(layout.size() as isize));
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let p = unsafe { self.0.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            count(new_size as isize - layout.size() as isize);
+        }
+        p
+    }
+}
+
+/// Bytes currently allocated through [`CountingAlloc`] (0 when it is not the global
+/// allocator, as in unit tests). Also advances the peak.
+pub fn used_memory() -> usize {
+    let used = ALLOCATED.iter().map(|s| s.0.load(Relaxed)).sum::<isize>().max(0) as usize;
+    PEAK.fetch_max(used, Relaxed);
+    used
+}
+
+/// The highest [`used_memory`] seen.
+pub fn peak_memory() -> usize {
+    PEAK.load(Relaxed).max(used_memory())
+}
+
+/// Resident set size of the process, from /proc (0 where unavailable).
+pub fn rss_bytes() -> usize {
+    // SAFETY: sysconf has no preconditions.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) }.max(1) as usize;
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1).and_then(|v| v.parse::<usize>().ok()))
+        .map_or(0, |pages| pages * page)
 }

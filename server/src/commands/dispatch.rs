@@ -82,6 +82,7 @@ fn run(server: &Server, client: &mut Client, args: Args, out: &mut ReplyBuf, scr
     let result = (cmd.handler)(&mut ctx);
     drop(ctx);
     let usec = started.elapsed().as_micros() as u64;
+    server.slowlog.record(server, cmd, client, &args, usec);
     counters.calls.add(1);
     counters.usec.add(usec);
     thread_stats.commands.add(1);

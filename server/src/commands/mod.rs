@@ -6,10 +6,13 @@
 
 pub mod args;
 pub mod command;
+pub mod config;
 pub mod connection;
 pub mod dispatch;
+pub mod info;
 pub mod keys;
 pub mod server;
+pub mod slowlog;
 pub mod spec;
 pub mod strings;
 
@@ -145,8 +148,17 @@ pub struct CommandTable {
 }
 
 /// The command families, in `COMMAND` listing order.
-pub fn families() -> [&'static [Command]; 5] {
-    [strings::COMMANDS, keys::COMMANDS, connection::COMMANDS, server::COMMANDS, command::COMMANDS]
+pub fn families() -> [&'static [Command]; 8] {
+    [
+        strings::COMMANDS,
+        keys::COMMANDS,
+        connection::COMMANDS,
+        server::COMMANDS,
+        command::COMMANDS,
+        config::COMMANDS,
+        slowlog::COMMANDS,
+        info::COMMANDS,
+    ]
 }
 
 impl CommandTable {
