@@ -240,7 +240,8 @@ pub static PARAMS: &[Param] = &[
     text!("logfile", logfile, Immutable),
     Param {
         name: "dir",
-        get: |c| c.dir.clone(),
+        // The working directory, absolute, as Redis reports it.
+        get: |c| std::env::current_dir().map_or_else(|_| c.dir.clone(), |d| d.display().to_string()),
         set: |c, v| {
             c.dir = v.to_string();
             Ok(())

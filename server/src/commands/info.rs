@@ -75,6 +75,9 @@ fn info(ctx: &mut Ctx) -> CmdResult {
         }
         let mut title = name.to_string();
         title[..1].make_ascii_uppercase();
+        if title == "Cpu" {
+            title = "CPU".into();
+        }
         let _ = write!(text, "# {title}\r\n");
         let mut s = Section(&mut text);
         match *name {

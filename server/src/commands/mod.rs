@@ -8,9 +8,11 @@ pub mod args;
 pub mod command;
 pub mod config;
 pub mod connection;
+pub mod debug;
 pub mod dispatch;
 pub mod info;
 pub mod keys;
+pub mod memory;
 pub mod server;
 pub mod slowlog;
 pub mod spec;
@@ -148,7 +150,7 @@ pub struct CommandTable {
 }
 
 /// The command families, in `COMMAND` listing order.
-pub fn families() -> [&'static [Command]; 8] {
+pub fn families() -> [&'static [Command]; 10] {
     [
         strings::COMMANDS,
         keys::COMMANDS,
@@ -158,6 +160,8 @@ pub fn families() -> [&'static [Command]; 8] {
         config::COMMANDS,
         slowlog::COMMANDS,
         info::COMMANDS,
+        debug::COMMANDS,
+        memory::COMMANDS,
     ]
 }
 
