@@ -86,6 +86,7 @@ impl Default for Config {
 
 type Getter = fn(&Config) -> String;
 type Setter = fn(&mut Config, &str) -> Result<(), String>;
+type Apply = fn(&Config) -> Result<(), String>;
 
 /// When a parameter may change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,7 +107,7 @@ pub struct Param {
     pub mode: Mode,
     /// Takes effect outside the configuration (e.g. changing directory), run once a
     /// new value is accepted.
-    pub apply: Option<fn(&Config) -> Result<(), String>>,
+    pub apply: Option<Apply>,
 }
 
 use Mode::{Immutable, Mutable, Protected};
@@ -118,8 +119,10 @@ macro_rules! int {
             name: $name,
             get: |c| c.$field.to_string(),
             set: |c, v| {
-                let n: i64 = v.parse().map_err(|_| "argument couldn't be parsed into an integer".to_string())?;
-                c.$field = bounded(n, $min, $max)?.try_into().map_err(|_| "argument out of range".to_string())?;
+                let n: i64 =
+                    v.parse().map_err(|_| "argument couldn't be parsed into an integer".to_string())?;
+                c.$field =
+                    bounded(n, $min, $max)?.try_into().map_err(|_| "argument out of range".to_string())?;
                 Ok(())
             },
             mode: $mode,
@@ -363,14 +366,23 @@ struct LoadState {
 /// How deep `include` may nest (stops include loops).
 const MAX_INCLUDE_DEPTH: usize = 16;
 
-fn apply_text(cfg: &mut Config, text: &str, origin: &str, state: &mut LoadState, depth: usize) -> Result<(), String> {
+fn apply_text(
+    cfg: &mut Config,
+    text: &str,
+    origin: &str,
+    state: &mut LoadState,
+    depth: usize,
+) -> Result<(), String> {
     for (lineno, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
         let fail = |reason: &str| {
-            format!("Reading the configuration file ({origin}), at line {}\n>>> '{line}'\n{reason}", lineno + 1)
+            format!(
+                "Reading the configuration file ({origin}), at line {}\n>>> '{line}'\n{reason}",
+                lineno + 1
+            )
         };
         let mut buf = Vec::new();
         let mut ranges = Vec::new();

@@ -24,7 +24,8 @@ impl Frame {
     fn at(b: &[u8], pos: &mut usize) -> Frame {
         let end = *pos + b[*pos..].windows(2).position(|w| w == b"\r\n").expect("line end") + 2;
         let mut raw = b[*pos..end].to_vec();
-        let n: i64 = std::str::from_utf8(&raw[1..raw.len() - 2]).ok().and_then(|s| s.parse().ok()).unwrap_or(-1);
+        let n: i64 =
+            std::str::from_utf8(&raw[1..raw.len() - 2]).ok().and_then(|s| s.parse().ok()).unwrap_or(-1);
         *pos = end;
         let mut children = Vec::new();
         match raw[0] {
@@ -57,7 +58,11 @@ fn canon_info(mut f: Frame) -> Frame {
     for entry in f.children.iter_mut() {
         if entry.children.len() == 10 {
             let subs = &mut entry.children[9];
-            subs.children = subs.children.drain(..).map(|s| canon_info(Frame { raw: b"*1\r\n".to_vec(), children: vec![s] }).children.remove(0)).collect();
+            subs.children = subs
+                .children
+                .drain(..)
+                .map(|s| canon_info(Frame { raw: b"*1\r\n".to_vec(), children: vec![s] }).children.remove(0))
+                .collect();
             subs.children.sort();
         }
     }
@@ -66,15 +71,12 @@ fn canon_info(mut f: Frame) -> Frame {
 
 /// Sorts the `subcommands` maps of a `COMMAND DOCS` reply by name.
 fn canon_docs(mut f: Frame) -> Frame {
-    if f.is_map() && f.children.len() % 2 == 0 {
+    if f.is_map() && f.children.len().is_multiple_of(2) {
         for i in (0..f.children.len()).step_by(2) {
             if f.children[i].raw.ends_with(b"subcommands\r\n") {
                 let map = &mut f.children[i + 1];
-                let mut pairs: Vec<(Frame, Frame)> = map
-                    .children
-                    .chunks(2)
-                    .map(|p| (p[0].clone(), canon_docs(p[1].clone())))
-                    .collect();
+                let mut pairs: Vec<(Frame, Frame)> =
+                    map.children.chunks(2).map(|p| (p[0].clone(), canon_docs(p[1].clone()))).collect();
                 pairs.sort();
                 map.children = pairs.into_iter().flat_map(|(k, v)| [k, v]).collect();
             } else if !f.children[i + 1].children.is_empty() {
@@ -117,7 +119,11 @@ fn every_command_info_and_docs_match_redis() {
             for sub in ["INFO", "DOCS"] {
                 let args: [&[u8]; 3] = [b"COMMAND", sub.as_bytes(), name.as_bytes()];
                 let (x, y) = (Frame::parse(&a.cmd_bytes(&args)), Frame::parse(&b.cmd_bytes(&args)));
-                let (x, y) = if sub == "INFO" { (canon_info(x), canon_info(y)) } else { (canon_docs(x), canon_docs(y)) };
+                let (x, y) = if sub == "INFO" {
+                    (canon_info(x), canon_info(y))
+                } else {
+                    (canon_docs(x), canon_docs(y))
+                };
                 if x != y {
                     failures.push(format!(
                         "RESP{proto} COMMAND {sub} {name}\n ours: {:?}\n redis: {:?}",

@@ -6,126 +6,116 @@ use super::{table, ArgType, Args, CmdError, CmdResult, Command, Ctx};
 use crate::keyspace::glob::glob_match;
 use crate::protocol::reply::ReplyBuf;
 
-pub static COMMANDS: &[Command] = &[
-    Command {
-        name: "command",
-        arity: -1,
-        flags: &["loading", "stale"],
-        acl: &["@slow", "@connection"],
-        tips: &["nondeterministic_output_order"],
-        handler: command_all,
-        subcommands: &[
-            Command {
-                name: "count",
-                arity: 2,
-                flags: &["loading", "stale"],
-                acl: &["@slow", "@connection"],
-                handler: command_count,
-                group: "server",
-                since: "2.8.13",
-                summary: "Get total number of Redis commands",
-                complexity: "O(1)",
-                ..Command::DEFAULT
-            },
-            Command {
-                name: "docs",
-                arity: -2,
-                flags: &["loading", "stale"],
-                acl: &["@slow", "@connection"],
-                tips: &["nondeterministic_output_order"],
-                handler: command_docs,
-                group: "server",
-                since: "7.0.0",
-                summary: "Get array of specific Redis command documentation",
-                complexity: "O(N) where N is the number of commands to look up",
-                args: &[
-                    Arg::new("command-name", ArgType::String).flags(&["optional", "multiple"]),
-                ],
-                ..Command::DEFAULT
-            },
-            Command {
-                name: "getkeys",
-                arity: -4,
-                flags: &["loading", "stale"],
-                acl: &["@slow", "@connection"],
-                handler: command_getkeys,
-                group: "server",
-                since: "2.8.13",
-                summary: "Extract keys given a full Redis command",
-                complexity: "O(N) where N is the number of arguments to the command",
-                ..Command::DEFAULT
-            },
-            Command {
-                name: "getkeysandflags",
-                arity: -4,
-                flags: &["loading", "stale"],
-                acl: &["@slow", "@connection"],
-                handler: command_getkeysandflags,
-                group: "server",
-                since: "7.0.0",
-                summary: "Extract keys and access flags given a full Redis command",
-                complexity: "O(N) where N is the number of arguments to the command",
-                ..Command::DEFAULT
-            },
-            Command {
-                name: "help",
-                arity: 2,
-                flags: &["loading", "stale"],
-                acl: &["@slow", "@connection"],
-                handler: command_help,
-                group: "server",
-                since: "5.0.0",
-                summary: "Show helpful text about the different subcommands",
-                complexity: "O(1)",
-                ..Command::DEFAULT
-            },
-            Command {
-                name: "info",
-                arity: -2,
-                flags: &["loading", "stale"],
-                acl: &["@slow", "@connection"],
-                tips: &["nondeterministic_output_order"],
-                handler: command_info,
-                group: "server",
-                since: "2.8.13",
-                summary: "Get array of specific Redis command details, or all when no argument is given.",
-                complexity: "O(N) where N is the number of commands to look up",
-                history: &[
-                    ("7.0.0", "Allowed to be called with no argument to get info on all commands."),
-                ],
-                args: &[
-                    Arg::new("command-name", ArgType::String).flags(&["optional", "multiple"]),
-                ],
-                ..Command::DEFAULT
-            },
-            Command {
-                name: "list",
-                arity: -2,
-                flags: &["loading", "stale"],
-                acl: &["@slow", "@connection"],
-                tips: &["nondeterministic_output_order"],
-                handler: command_list,
-                group: "server",
-                since: "7.0.0",
-                summary: "Get an array of Redis command names",
-                complexity: "O(N) where N is the total number of Redis commands",
-                args: &[
-                    Arg::new("filterby", ArgType::Oneof).token("FILTERBY").flags(&["optional"]).args(&[
-                        Arg::new("module-name", ArgType::String).token("MODULE"),
-                        Arg::new("category", ArgType::String).token("ACLCAT"),
-                        Arg::new("pattern", ArgType::Pattern).token("PATTERN"),
-                    ]),
-                ],
-                ..Command::DEFAULT
-            },
-        ],
-        group: "server",
-        since: "2.8.13",
-        summary: "Get array of Redis command details",
-        complexity: "O(N) where N is the total number of Redis commands",
-        ..Command::DEFAULT
-    },
-];
+pub static COMMANDS: &[Command] = &[Command {
+    name: "command",
+    arity: -1,
+    flags: &["loading", "stale"],
+    acl: &["@slow", "@connection"],
+    tips: &["nondeterministic_output_order"],
+    handler: command_all,
+    subcommands: &[
+        Command {
+            name: "count",
+            arity: 2,
+            flags: &["loading", "stale"],
+            acl: &["@slow", "@connection"],
+            handler: command_count,
+            group: "server",
+            since: "2.8.13",
+            summary: "Get total number of Redis commands",
+            complexity: "O(1)",
+            ..Command::DEFAULT
+        },
+        Command {
+            name: "docs",
+            arity: -2,
+            flags: &["loading", "stale"],
+            acl: &["@slow", "@connection"],
+            tips: &["nondeterministic_output_order"],
+            handler: command_docs,
+            group: "server",
+            since: "7.0.0",
+            summary: "Get array of specific Redis command documentation",
+            complexity: "O(N) where N is the number of commands to look up",
+            args: &[Arg::new("command-name", ArgType::String).flags(&["optional", "multiple"])],
+            ..Command::DEFAULT
+        },
+        Command {
+            name: "getkeys",
+            arity: -4,
+            flags: &["loading", "stale"],
+            acl: &["@slow", "@connection"],
+            handler: command_getkeys,
+            group: "server",
+            since: "2.8.13",
+            summary: "Extract keys given a full Redis command",
+            complexity: "O(N) where N is the number of arguments to the command",
+            ..Command::DEFAULT
+        },
+        Command {
+            name: "getkeysandflags",
+            arity: -4,
+            flags: &["loading", "stale"],
+            acl: &["@slow", "@connection"],
+            handler: command_getkeysandflags,
+            group: "server",
+            since: "7.0.0",
+            summary: "Extract keys and access flags given a full Redis command",
+            complexity: "O(N) where N is the number of arguments to the command",
+            ..Command::DEFAULT
+        },
+        Command {
+            name: "help",
+            arity: 2,
+            flags: &["loading", "stale"],
+            acl: &["@slow", "@connection"],
+            handler: command_help,
+            group: "server",
+            since: "5.0.0",
+            summary: "Show helpful text about the different subcommands",
+            complexity: "O(1)",
+            ..Command::DEFAULT
+        },
+        Command {
+            name: "info",
+            arity: -2,
+            flags: &["loading", "stale"],
+            acl: &["@slow", "@connection"],
+            tips: &["nondeterministic_output_order"],
+            handler: command_info,
+            group: "server",
+            since: "2.8.13",
+            summary: "Get array of specific Redis command details, or all when no argument is given.",
+            complexity: "O(N) where N is the number of commands to look up",
+            history: &[("7.0.0", "Allowed to be called with no argument to get info on all commands.")],
+            args: &[Arg::new("command-name", ArgType::String).flags(&["optional", "multiple"])],
+            ..Command::DEFAULT
+        },
+        Command {
+            name: "list",
+            arity: -2,
+            flags: &["loading", "stale"],
+            acl: &["@slow", "@connection"],
+            tips: &["nondeterministic_output_order"],
+            handler: command_list,
+            group: "server",
+            since: "7.0.0",
+            summary: "Get an array of Redis command names",
+            complexity: "O(N) where N is the total number of Redis commands",
+            args: &[Arg::new("filterby", ArgType::Oneof).token("FILTERBY").flags(&["optional"]).args(&[
+                Arg::new("module-name", ArgType::String).token("MODULE"),
+                Arg::new("category", ArgType::String).token("ACLCAT"),
+                Arg::new("pattern", ArgType::Pattern).token("PATTERN"),
+            ])],
+            ..Command::DEFAULT
+        },
+    ],
+    group: "server",
+    since: "2.8.13",
+    summary: "Get array of Redis command details",
+    complexity: "O(N) where N is the total number of Redis commands",
+    ..Command::DEFAULT
+}];
 
 /// Writes a HELP reply the way Redis formats them: a header naming the command, the
 /// given lines, then the HELP entry, all as status strings.

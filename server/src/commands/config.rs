@@ -7,98 +7,87 @@ use crate::client::{Client, Peer};
 use crate::config::{self, Mode, Param, PARAMS};
 use crate::keyspace::glob::glob_match;
 
-pub static COMMANDS: &[Command] = &[
-    Command {
-        name: "config",
-        arity: -2,
-        acl: &["@slow"],
-        subcommands: &[
-            Command {
-                name: "get",
-                arity: -3,
-                flags: &["admin", "noscript", "loading", "stale"],
-                acl: &["@admin", "@slow", "@dangerous"],
-                handler: config_get,
-                group: "server",
-                since: "2.0.0",
-                summary: "Get the values of configuration parameters",
-                complexity: "O(N) when N is the number of configuration parameters provided",
-                history: &[
-                    ("7.0.0", "Added the ability to pass multiple pattern parameters in one call"),
-                ],
-                args: &[
-                    Arg::new("parameter", ArgType::Block).flags(&["multiple"]).args(&[
-                        Arg::new("parameter", ArgType::String),
-                    ]),
-                ],
-                ..Command::DEFAULT
-            },
-            Command {
-                name: "help",
-                arity: 2,
-                flags: &["loading", "stale"],
-                acl: &["@slow"],
-                handler: config_help,
-                group: "server",
-                since: "5.0.0",
-                summary: "Show helpful text about the different subcommands",
-                complexity: "O(1)",
-                ..Command::DEFAULT
-            },
-            Command {
-                name: "resetstat",
-                arity: 2,
-                flags: &["admin", "noscript", "loading", "stale"],
-                acl: &["@admin", "@slow", "@dangerous"],
-                handler: config_resetstat,
-                group: "server",
-                since: "2.0.0",
-                summary: "Reset the stats returned by INFO",
-                complexity: "O(1)",
-                ..Command::DEFAULT
-            },
-            Command {
-                name: "rewrite",
-                arity: 2,
-                flags: &["admin", "noscript", "loading", "stale"],
-                acl: &["@admin", "@slow", "@dangerous"],
-                handler: config_rewrite,
-                group: "server",
-                since: "2.8.0",
-                summary: "Rewrite the configuration file with the in memory configuration",
-                complexity: "O(1)",
-                ..Command::DEFAULT
-            },
-            Command {
-                name: "set",
-                arity: -4,
-                flags: &["admin", "noscript", "loading", "stale"],
-                acl: &["@admin", "@slow", "@dangerous"],
-                tips: &["request_policy:all_nodes", "response_policy:all_succeeded"],
-                handler: config_set,
-                group: "server",
-                since: "2.0.0",
-                summary: "Set configuration parameters to the given values",
-                complexity: "O(N) when N is the number of configuration parameters provided",
-                history: &[
-                    ("7.0.0", "Added the ability to set multiple parameters in one call."),
-                ],
-                args: &[
-                    Arg::new("parameter_value", ArgType::Block).flags(&["multiple"]).args(&[
-                        Arg::new("parameter", ArgType::String),
-                        Arg::new("value", ArgType::String),
-                    ]),
-                ],
-                ..Command::DEFAULT
-            },
-        ],
-        group: "server",
-        since: "2.0.0",
-        summary: "A container for server configuration commands",
-        complexity: "Depends on subcommand.",
-        ..Command::DEFAULT
-    },
-];
+pub static COMMANDS: &[Command] = &[Command {
+    name: "config",
+    arity: -2,
+    acl: &["@slow"],
+    subcommands: &[
+        Command {
+            name: "get",
+            arity: -3,
+            flags: &["admin", "noscript", "loading", "stale"],
+            acl: &["@admin", "@slow", "@dangerous"],
+            handler: config_get,
+            group: "server",
+            since: "2.0.0",
+            summary: "Get the values of configuration parameters",
+            complexity: "O(N) when N is the number of configuration parameters provided",
+            history: &[("7.0.0", "Added the ability to pass multiple pattern parameters in one call")],
+            args: &[Arg::new("parameter", ArgType::Block)
+                .flags(&["multiple"])
+                .args(&[Arg::new("parameter", ArgType::String)])],
+            ..Command::DEFAULT
+        },
+        Command {
+            name: "help",
+            arity: 2,
+            flags: &["loading", "stale"],
+            acl: &["@slow"],
+            handler: config_help,
+            group: "server",
+            since: "5.0.0",
+            summary: "Show helpful text about the different subcommands",
+            complexity: "O(1)",
+            ..Command::DEFAULT
+        },
+        Command {
+            name: "resetstat",
+            arity: 2,
+            flags: &["admin", "noscript", "loading", "stale"],
+            acl: &["@admin", "@slow", "@dangerous"],
+            handler: config_resetstat,
+            group: "server",
+            since: "2.0.0",
+            summary: "Reset the stats returned by INFO",
+            complexity: "O(1)",
+            ..Command::DEFAULT
+        },
+        Command {
+            name: "rewrite",
+            arity: 2,
+            flags: &["admin", "noscript", "loading", "stale"],
+            acl: &["@admin", "@slow", "@dangerous"],
+            handler: config_rewrite,
+            group: "server",
+            since: "2.8.0",
+            summary: "Rewrite the configuration file with the in memory configuration",
+            complexity: "O(1)",
+            ..Command::DEFAULT
+        },
+        Command {
+            name: "set",
+            arity: -4,
+            flags: &["admin", "noscript", "loading", "stale"],
+            acl: &["@admin", "@slow", "@dangerous"],
+            tips: &["request_policy:all_nodes", "response_policy:all_succeeded"],
+            handler: config_set,
+            group: "server",
+            since: "2.0.0",
+            summary: "Set configuration parameters to the given values",
+            complexity: "O(N) when N is the number of configuration parameters provided",
+            history: &[("7.0.0", "Added the ability to set multiple parameters in one call.")],
+            args: &[Arg::new("parameter_value", ArgType::Block)
+                .flags(&["multiple"])
+                .args(&[Arg::new("parameter", ArgType::String), Arg::new("value", ArgType::String)])],
+            ..Command::DEFAULT
+        },
+    ],
+    group: "server",
+    since: "2.0.0",
+    summary: "A container for server configuration commands",
+    complexity: "Depends on subcommand.",
+    ..Command::DEFAULT
+}];
 
 /// Whether an `enable-*` setting (`no`, `yes`, `local`) lets this client in.
 pub fn enabled_for(setting: &str, client: &Client) -> bool {
@@ -114,17 +103,25 @@ pub fn enabled_for(setting: &str, client: &Client) -> bool {
 
 fn config_get(ctx: &mut Ctx) -> CmdResult {
     let cfg = ctx.server.config.read();
-    let mut found: Vec<&Param> = Vec::new();
+    // (name as reported, parameter): a plain name is echoed as given, as Redis does.
+    let mut found: Vec<(&[u8], &Param)> = Vec::new();
     for pattern in ctx.args.iter().skip(2) {
+        if !pattern.iter().any(|c| b"*?[".contains(c)) {
+            let param = std::str::from_utf8(pattern).ok().and_then(config::find_param);
+            if let Some(p) = param.filter(|p| !found.iter().any(|(_, f)| f.name == p.name)) {
+                found.push((pattern, p));
+            }
+            continue;
+        }
         for p in PARAMS {
-            if glob_match(pattern, p.name.as_bytes(), true) && !found.iter().any(|f| f.name == p.name) {
-                found.push(p);
+            if glob_match(pattern, p.name.as_bytes(), true) && !found.iter().any(|(_, f)| f.name == p.name) {
+                found.push((p.name.as_bytes(), p));
             }
         }
     }
     ctx.out.map(found.len());
-    for p in found {
-        ctx.out.bulk(p.name.as_bytes());
+    for (name, p) in found {
+        ctx.out.bulk(name);
         ctx.out.bulk((p.get)(&cfg).as_bytes());
     }
     Ok(())
@@ -139,7 +136,7 @@ fn set_failed(name: &str, reason: &str) -> CmdError {
 /// succeeded.
 fn config_set(ctx: &mut Ctx) -> CmdResult {
     let args = ctx.args;
-    if args.len() % 2 != 0 {
+    if !args.len().is_multiple_of(2) {
         return Err(CmdError::Syntax);
     }
     let mut changes: Vec<(&Param, String, String)> = Vec::new();

@@ -14,9 +14,7 @@ pub static COMMANDS: &[Command] = &[
         since: "1.0.0",
         summary: "Ping the server",
         complexity: "O(1)",
-        args: &[
-            Arg::new("message", ArgType::String).flags(&["optional"]),
-        ],
+        args: &[Arg::new("message", ArgType::String).flags(&["optional"])],
         ..Command::DEFAULT
     },
     Command {
@@ -29,9 +27,7 @@ pub static COMMANDS: &[Command] = &[
         since: "1.0.0",
         summary: "Echo the given string",
         complexity: "O(1)",
-        args: &[
-            Arg::new("message", ArgType::String),
-        ],
+        args: &[Arg::new("message", ArgType::String)],
         ..Command::DEFAULT
     },
     Command {
@@ -44,9 +40,7 @@ pub static COMMANDS: &[Command] = &[
         since: "1.0.0",
         summary: "Change the selected database for the current connection",
         complexity: "O(1)",
-        args: &[
-            Arg::new("index", ArgType::Integer),
-        ],
+        args: &[Arg::new("index", ArgType::Integer)],
         ..Command::DEFAULT
     },
     Command {

@@ -11,22 +11,20 @@ use crate::keyspace::value::string_encoding;
 use crate::keyspace::Value;
 use crate::protocol::parser::parse_i64;
 
-pub static COMMANDS: &[Command] = &[
-    Command {
-        name: "debug",
-        arity: -2,
-        flags: &["admin", "noscript", "loading", "stale"],
-        acl: &["@admin", "@slow", "@dangerous"],
-        locking: Locking::Manual,
-        handler: debug,
-        group: "server",
-        since: "1.0.0",
-        summary: "A container for debugging commands",
-        complexity: "Depends on subcommand.",
-        doc_flags: &["syscmd"],
-        ..Command::DEFAULT
-    },
-];
+pub static COMMANDS: &[Command] = &[Command {
+    name: "debug",
+    arity: -2,
+    flags: &["admin", "noscript", "loading", "stale"],
+    acl: &["@admin", "@slow", "@dangerous"],
+    locking: Locking::Manual,
+    handler: debug,
+    group: "server",
+    since: "1.0.0",
+    summary: "A container for debugging commands",
+    complexity: "Depends on subcommand.",
+    doc_flags: &["syscmd"],
+    ..Command::DEFAULT
+}];
 
 fn debug(ctx: &mut Ctx) -> CmdResult {
     if !enabled_for(&ctx.server.config.read().enable_debug_command, ctx.client) {
@@ -126,6 +124,8 @@ fn protocol(ctx: &mut Ctx) -> CmdResult {
     match name.as_str() {
         "string" => out.bulk(b"Hello World"),
         "integer" => out.int(12345),
+        // Redis's sample value, not an approximation of pi.
+        #[allow(clippy::approx_constant)]
         "double" => out.double(3.141),
         "bignum" => out.big_number("1234567999999999999999999999999999999"),
         "null" => out.null(),

@@ -12,27 +12,21 @@ use super::{table, Arg, ArgType, CmdResult, Command, Ctx};
 use crate::server::{unix_ms, Server};
 use crate::stats;
 
-pub static COMMANDS: &[Command] = &[
-    Command {
-        name: "info",
-        arity: -1,
-        flags: &["loading", "stale"],
-        acl: &["@slow", "@dangerous"],
-        tips: &["nondeterministic_output", "request_policy:all_shards", "response_policy:special"],
-        handler: info,
-        group: "server",
-        since: "1.0.0",
-        summary: "Get information and statistics about the server",
-        complexity: "O(1)",
-        history: &[
-            ("7.0.0", "Added support for taking multiple section arguments."),
-        ],
-        args: &[
-            Arg::new("section", ArgType::String).flags(&["optional", "multiple"]),
-        ],
-        ..Command::DEFAULT
-    },
-];
+pub static COMMANDS: &[Command] = &[Command {
+    name: "info",
+    arity: -1,
+    flags: &["loading", "stale"],
+    acl: &["@slow", "@dangerous"],
+    tips: &["nondeterministic_output", "request_policy:all_shards", "response_policy:special"],
+    handler: info,
+    group: "server",
+    since: "1.0.0",
+    summary: "Get information and statistics about the server",
+    complexity: "O(1)",
+    history: &[("7.0.0", "Added support for taking multiple section arguments.")],
+    args: &[Arg::new("section", ArgType::String).flags(&["optional", "multiple"])],
+    ..Command::DEFAULT
+}];
 
 /// Sections in output order; `true` when part of the default set.
 const SECTIONS: [(&str, bool); 12] = [
@@ -396,7 +390,8 @@ fn cpu_section(s: &mut Section) {
 fn commandstats_section(s: &mut Section) {
     let threads = stats::all();
     for (id, (name, _)) in table().all.iter().enumerate() {
-        let sum = |f: &dyn Fn(&stats::CommandStats) -> u64| threads.iter().map(|t| f(t.command(id))).sum::<u64>();
+        let sum =
+            |f: &dyn Fn(&stats::CommandStats) -> u64| threads.iter().map(|t| f(t.command(id))).sum::<u64>();
         let (calls, usec) = (sum(&|c| c.calls.get()), sum(&|c| c.usec.get()));
         let (rejected, failed) = (sum(&|c| c.rejected.get()), sum(&|c| c.failed.get()));
         if calls + rejected + failed == 0 {

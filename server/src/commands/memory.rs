@@ -7,100 +7,96 @@ use super::{Arg, ArgType, CmdError, CmdResult, Command, Ctx, KeySpec};
 use crate::keyspace::Entry;
 use crate::stats;
 
-pub static COMMANDS: &[Command] = &[
-    Command {
-        name: "memory",
-        arity: -2,
-        acl: &["@slow"],
-        subcommands: &[
-            Command {
-                name: "doctor",
-                arity: 2,
-                acl: &["@slow"],
-                tips: &["nondeterministic_output", "request_policy:all_shards", "response_policy:special"],
-                handler: memory_doctor,
-                group: "server",
-                since: "4.0.0",
-                summary: "Outputs memory problems report",
-                complexity: "O(1)",
-                ..Command::DEFAULT
-            },
-            Command {
-                name: "help",
-                arity: 2,
-                flags: &["loading", "stale"],
-                acl: &["@slow"],
-                handler: memory_help,
-                group: "server",
-                since: "4.0.0",
-                summary: "Show helpful text about the different subcommands",
-                complexity: "O(1)",
-                ..Command::DEFAULT
-            },
-            Command {
-                name: "malloc-stats",
-                arity: 2,
-                acl: &["@slow"],
-                tips: &["nondeterministic_output", "request_policy:all_shards", "response_policy:special"],
-                handler: memory_malloc_stats,
-                group: "server",
-                since: "4.0.0",
-                summary: "Show allocator internal stats",
-                complexity: "Depends on how much memory is allocated, could be slow",
-                ..Command::DEFAULT
-            },
-            Command {
-                name: "purge",
-                arity: 2,
-                acl: &["@slow"],
-                tips: &["request_policy:all_shards", "response_policy:all_succeeded"],
-                handler: memory_purge,
-                group: "server",
-                since: "4.0.0",
-                summary: "Ask the allocator to release memory",
-                complexity: "Depends on how much memory is allocated, could be slow",
-                ..Command::DEFAULT
-            },
-            Command {
-                name: "stats",
-                arity: 2,
-                acl: &["@slow"],
-                tips: &["nondeterministic_output", "request_policy:all_shards", "response_policy:special"],
-                handler: memory_stats,
-                group: "server",
-                since: "4.0.0",
-                summary: "Show memory usage details",
-                complexity: "O(1)",
-                ..Command::DEFAULT
-            },
-            Command {
-                name: "usage",
-                arity: -3,
-                flags: &["readonly"],
-                acl: &["@read", "@slow"],
-                range: (2, 2, 1),
-                key_specs: &[
-                    KeySpec::at(2, &["RO"]),
-                ],
-                handler: memory_usage,
-                group: "server",
-                since: "4.0.0",
-                summary: "Estimate the memory usage of a key",
-                complexity: "O(N) where N is the number of samples.",
-                args: &[
-                    Arg::key("key", 0),
-                    Arg::new("count", ArgType::Integer).token("SAMPLES").flags(&["optional"]),
-                ],
-                ..Command::DEFAULT
-            },
-        ],
-        group: "server",
-        since: "4.0.0",
-        summary: "A container for memory diagnostics commands",
-        complexity: "Depends on subcommand.",
-        ..Command::DEFAULT
-    },
-];
+pub static COMMANDS: &[Command] = &[Command {
+    name: "memory",
+    arity: -2,
+    acl: &["@slow"],
+    subcommands: &[
+        Command {
+            name: "doctor",
+            arity: 2,
+            acl: &["@slow"],
+            tips: &["nondeterministic_output", "request_policy:all_shards", "response_policy:special"],
+            handler: memory_doctor,
+            group: "server",
+            since: "4.0.0",
+            summary: "Outputs memory problems report",
+            complexity: "O(1)",
+            ..Command::DEFAULT
+        },
+        Command {
+            name: "help",
+            arity: 2,
+            flags: &["loading", "stale"],
+            acl: &["@slow"],
+            handler: memory_help,
+            group: "server",
+            since: "4.0.0",
+            summary: "Show helpful text about the different subcommands",
+            complexity: "O(1)",
+            ..Command::DEFAULT
+        },
+        Command {
+            name: "malloc-stats",
+            arity: 2,
+            acl: &["@slow"],
+            tips: &["nondeterministic_output", "request_policy:all_shards", "response_policy:special"],
+            handler: memory_malloc_stats,
+            group: "server",
+            since: "4.0.0",
+            summary: "Show allocator internal stats",
+            complexity: "Depends on how much memory is allocated, could be slow",
+            ..Command::DEFAULT
+        },
+        Command {
+            name: "purge",
+            arity: 2,
+            acl: &["@slow"],
+            tips: &["request_policy:all_shards", "response_policy:all_succeeded"],
+            handler: memory_purge,
+            group: "server",
+            since: "4.0.0",
+            summary: "Ask the allocator to release memory",
+            complexity: "Depends on how much memory is allocated, could be slow",
+            ..Command::DEFAULT
+        },
+        Command {
+            name: "stats",
+            arity: 2,
+            acl: &["@slow"],
+            tips: &["nondeterministic_output", "request_policy:all_shards", "response_policy:special"],
+            handler: memory_stats,
+            group: "server",
+            since: "4.0.0",
+            summary: "Show memory usage details",
+            complexity: "O(1)",
+            ..Command::DEFAULT
+        },
+        Command {
+            name: "usage",
+            arity: -3,
+            flags: &["readonly"],
+            acl: &["@read", "@slow"],
+            range: (2, 2, 1),
+            key_specs: &[KeySpec::at(2, &["RO"])],
+            handler: memory_usage,
+            group: "server",
+            since: "4.0.0",
+            summary: "Estimate the memory usage of a key",
+            complexity: "O(N) where N is the number of samples.",
+            args: &[
+                Arg::key("key", 0),
+                Arg::new("count", ArgType::Integer).token("SAMPLES").flags(&["optional"]),
+            ],
+            ..Command::DEFAULT
+        },
+    ],
+    group: "server",
+    since: "4.0.0",
+    summary: "A container for memory diagnostics commands",
+    complexity: "Depends on subcommand.",
+    ..Command::DEFAULT
+}];
 
 /// Bytes an entry occupies: the entry block, its key and value bytes beyond what
 /// the entry holds inline, and its slot in the shard's table.
@@ -200,7 +196,8 @@ fn memory_stats(ctx: &mut Ctx) -> CmdResult {
     out.double(pct(dataset, net));
     out.bulk(b"peak.percentage");
     out.double(pct(used, peak));
-    for (name, v) in [("allocator.allocated", used), ("allocator.active", used), ("allocator.resident", rss)] {
+    for (name, v) in [("allocator.allocated", used), ("allocator.active", used), ("allocator.resident", rss)]
+    {
         out.bulk(name.as_bytes());
         out.int(v);
     }
@@ -244,7 +241,9 @@ fn memory_malloc_stats(ctx: &mut Ctx) -> CmdResult {
     }
     let mut text = String::new();
     // SAFETY: `collect` only appends to `text`, which outlives the call.
-    unsafe { libmimalloc_sys::mi_stats_print_out(Some(collect), &mut text as *mut String as *mut libc::c_void) };
+    unsafe {
+        libmimalloc_sys::mi_stats_print_out(Some(collect), &mut text as *mut String as *mut libc::c_void)
+    };
     ctx.out.verbatim("txt", text.as_bytes());
     Ok(())
 }

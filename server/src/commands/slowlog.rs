@@ -11,77 +11,71 @@ use super::{Arg, ArgType, Args, CmdError, CmdResult, Command, Ctx};
 use crate::client::{Client, Peer};
 use crate::server::Server;
 
-pub static COMMANDS: &[Command] = &[
-    Command {
-        name: "slowlog",
-        arity: -2,
-        acl: &["@slow"],
-        subcommands: &[
-            Command {
-                name: "get",
-                arity: -2,
-                flags: &["admin", "loading", "stale"],
-                acl: &["@admin", "@slow", "@dangerous"],
-                tips: &["request_policy:all_nodes", "nondeterministic_output"],
-                handler: slowlog_get,
-                group: "server",
-                since: "2.2.12",
-                summary: "Get the slow log's entries",
-                complexity: "O(N) where N is the number of entries returned",
-                history: &[
-                    ("4.0.0", "Added client IP address, port and name to the reply."),
-                ],
-                args: &[
-                    Arg::new("count", ArgType::Integer).flags(&["optional"]),
-                ],
-                ..Command::DEFAULT
-            },
-            Command {
-                name: "help",
-                arity: 2,
-                flags: &["loading", "stale"],
-                acl: &["@slow"],
-                handler: slowlog_help,
-                group: "server",
-                since: "6.2.0",
-                summary: "Show helpful text about the different subcommands",
-                complexity: "O(1)",
-                ..Command::DEFAULT
-            },
-            Command {
-                name: "len",
-                arity: 2,
-                flags: &["admin", "loading", "stale"],
-                acl: &["@admin", "@slow", "@dangerous"],
-                tips: &["request_policy:all_nodes", "response_policy:agg_sum", "nondeterministic_output"],
-                handler: slowlog_len,
-                group: "server",
-                since: "2.2.12",
-                summary: "Get the slow log's length",
-                complexity: "O(1)",
-                ..Command::DEFAULT
-            },
-            Command {
-                name: "reset",
-                arity: 2,
-                flags: &["admin", "loading", "stale"],
-                acl: &["@admin", "@slow", "@dangerous"],
-                tips: &["request_policy:all_nodes", "response_policy:all_succeeded"],
-                handler: slowlog_reset,
-                group: "server",
-                since: "2.2.12",
-                summary: "Clear all entries from the slow log",
-                complexity: "O(N) where N is the number of entries in the slowlog",
-                ..Command::DEFAULT
-            },
-        ],
-        group: "server",
-        since: "2.2.12",
-        summary: "A container for slow log commands",
-        complexity: "Depends on subcommand.",
-        ..Command::DEFAULT
-    },
-];
+pub static COMMANDS: &[Command] = &[Command {
+    name: "slowlog",
+    arity: -2,
+    acl: &["@slow"],
+    subcommands: &[
+        Command {
+            name: "get",
+            arity: -2,
+            flags: &["admin", "loading", "stale"],
+            acl: &["@admin", "@slow", "@dangerous"],
+            tips: &["request_policy:all_nodes", "nondeterministic_output"],
+            handler: slowlog_get,
+            group: "server",
+            since: "2.2.12",
+            summary: "Get the slow log's entries",
+            complexity: "O(N) where N is the number of entries returned",
+            history: &[("4.0.0", "Added client IP address, port and name to the reply.")],
+            args: &[Arg::new("count", ArgType::Integer).flags(&["optional"])],
+            ..Command::DEFAULT
+        },
+        Command {
+            name: "help",
+            arity: 2,
+            flags: &["loading", "stale"],
+            acl: &["@slow"],
+            handler: slowlog_help,
+            group: "server",
+            since: "6.2.0",
+            summary: "Show helpful text about the different subcommands",
+            complexity: "O(1)",
+            ..Command::DEFAULT
+        },
+        Command {
+            name: "len",
+            arity: 2,
+            flags: &["admin", "loading", "stale"],
+            acl: &["@admin", "@slow", "@dangerous"],
+            tips: &["request_policy:all_nodes", "response_policy:agg_sum", "nondeterministic_output"],
+            handler: slowlog_len,
+            group: "server",
+            since: "2.2.12",
+            summary: "Get the slow log's length",
+            complexity: "O(1)",
+            ..Command::DEFAULT
+        },
+        Command {
+            name: "reset",
+            arity: 2,
+            flags: &["admin", "loading", "stale"],
+            acl: &["@admin", "@slow", "@dangerous"],
+            tips: &["request_policy:all_nodes", "response_policy:all_succeeded"],
+            handler: slowlog_reset,
+            group: "server",
+            since: "2.2.12",
+            summary: "Clear all entries from the slow log",
+            complexity: "O(N) where N is the number of entries in the slowlog",
+            ..Command::DEFAULT
+        },
+    ],
+    group: "server",
+    since: "2.2.12",
+    summary: "A container for slow log commands",
+    complexity: "Depends on subcommand.",
+    ..Command::DEFAULT
+}];
 
 /// Arguments kept per entry; the last kept one says how many more there were.
 const MAX_ARGS: usize = 32;
@@ -161,13 +155,20 @@ fn redacted(args: &Args, i: usize) -> bool {
     if args.is(0, "hello") {
         return args.is(i - 1, "auth") || (i >= 2 && args.is(i - 2, "auth"));
     }
-    args.is(0, "config") && args.len() > 2 && args.is(1, "set") && i >= 3 && i % 2 == 1
+    args.is(0, "config")
+        && args.len() > 2
+        && args.is(1, "set")
+        && i >= 3
+        && i % 2 == 1
         && args.is(i - 1, "requirepass")
 }
 
 fn slowlog_get(ctx: &mut Ctx) -> CmdResult {
     if ctx.args.len() > 3 {
-        return Err(CmdError::err("unknown subcommand or wrong number of arguments for 'get'. Try SLOWLOG HELP."));
+        return Err(CmdError::err(format_args!(
+            "unknown subcommand or wrong number of arguments for '{}'. Try SLOWLOG HELP.",
+            String::from_utf8_lossy(ctx.args.get(1))
+        )));
     }
     let count = if ctx.args.len() == 3 {
         match ctx.args.int(2) {

@@ -16,9 +16,7 @@ pub static COMMANDS: &[Command] = &[
         since: "1.0.0",
         summary: "Get the value of a key",
         complexity: "O(1)",
-        args: &[
-            Arg::key("key", 0),
-        ],
+        args: &[Arg::key("key", 0)],
         ..Command::DEFAULT
     },
     Command {
@@ -45,10 +43,10 @@ pub static COMMANDS: &[Command] = &[
         args: &[
             Arg::key("key", 0),
             Arg::new("value", ArgType::String),
-            Arg::new("condition", ArgType::Oneof).since("2.6.12").flags(&["optional"]).args(&[
-                Arg::pure("nx", "NX"),
-                Arg::pure("xx", "XX"),
-            ]),
+            Arg::new("condition", ArgType::Oneof)
+                .since("2.6.12")
+                .flags(&["optional"])
+                .args(&[Arg::pure("nx", "NX"), Arg::pure("xx", "XX")]),
             Arg::pure("get", "GET").since("6.2.0").flags(&["optional"]),
             Arg::new("expiration", ArgType::Oneof).flags(&["optional"]).args(&[
                 Arg::new("seconds", ArgType::Integer).token("EX").since("2.6.12"),
