@@ -96,7 +96,8 @@ fn init_logging(cfg: &config::Config) {
     };
     let builder = tracing_subscriber::fmt().with_max_level(level).with_target(false);
     if cfg.logfile.is_empty() {
-        builder.with_writer(std::io::stdout).init();
+        let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+        builder.with_ansi(ansi).with_writer(std::io::stdout).init();
     } else {
         match std::fs::OpenOptions::new().create(true).append(true).open(&cfg.logfile) {
             Ok(f) => builder.with_ansi(false).with_writer(std::sync::Mutex::new(f)).init(),

@@ -12,6 +12,8 @@ pub mod debug;
 pub mod dispatch;
 pub mod info;
 pub mod keys;
+pub mod lcs;
+pub mod longdouble;
 pub mod memory;
 pub mod server;
 pub mod slowlog;
@@ -24,7 +26,7 @@ pub use args::Args;
 pub use spec::{Arg, ArgType, BeginSearch, Command, FindKeys, Handler, KeySpec, Locking};
 
 use crate::client::Client;
-use crate::keyspace::{Entry, Locked, Value};
+use crate::keyspace::{Entry, Locked, StrEncoding, Value};
 use crate::protocol::reply::ReplyBuf;
 use crate::server::Server;
 
@@ -106,6 +108,20 @@ impl Keys<'_> {
     /// Stores `value` under `key` with `expire_at` (0: none), replacing any value.
     pub fn store(&mut self, key: &[u8], value: Value, expire_at: u64) -> Option<Box<Entry>> {
         let entry = crate::keyspace::new_entry(key, value, expire_at, self.lru);
+        self.locked.insert(self.db, entry)
+    }
+
+    /// Stores a string value with its encoding hint (see [`StrEncoding`]), replacing
+    /// any value.
+    pub fn store_str(
+        &mut self,
+        key: &[u8],
+        value: Value,
+        expire_at: u64,
+        enc: StrEncoding,
+    ) -> Option<Box<Entry>> {
+        let mut entry = crate::keyspace::new_entry(key, value, expire_at, self.lru);
+        entry.str_encoding = enc;
         self.locked.insert(self.db, entry)
     }
 

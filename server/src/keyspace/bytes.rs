@@ -1,6 +1,8 @@
 //! A compact, binary-safe byte string: up to 22 bytes live inline (no allocation),
 //! longer ones in one exact-size heap block. 24 bytes either way, so a key or a small
-//! value costs no more than a pointer-and-length pair.
+//! value costs no more than a pointer-and-length pair. A string modified in place
+//! (APPEND, SETRANGE) becomes growable: it keeps spare capacity, so repeated appends
+//! cost amortised O(1) as with Redis's sds strings.
 
 use std::borrow::Borrow;
 use std::fmt;
@@ -12,6 +14,7 @@ const INLINE: usize = 22;
 pub enum SmallBytes {
     Inline(u8, [u8; INLINE]),
     Heap(Box<[u8]>),
+    Growable(Box<Vec<u8>>),
 }
 
 impl SmallBytes {
@@ -37,6 +40,19 @@ impl SmallBytes {
         match self {
             SmallBytes::Inline(len, buf) => &buf[..*len as usize],
             SmallBytes::Heap(b) => b,
+            SmallBytes::Growable(v) => v,
+        }
+    }
+
+    /// The bytes as a growable vector, for in-place modification. Converts the
+    /// string to the growable form once; later calls reuse its spare capacity.
+    pub fn make_growable(&mut self) -> &mut Vec<u8> {
+        if !matches!(self, SmallBytes::Growable(_)) {
+            *self = SmallBytes::Growable(Box::new(self.as_slice().to_vec()));
+        }
+        match self {
+            SmallBytes::Growable(v) => v,
+            _ => unreachable!("converted above"),
         }
     }
 
@@ -45,6 +61,7 @@ impl SmallBytes {
         match self {
             SmallBytes::Inline(..) => 0,
             SmallBytes::Heap(b) => b.len(),
+            SmallBytes::Growable(v) => std::mem::size_of::<Vec<u8>>() + v.capacity(),
         }
     }
 }
@@ -109,6 +126,10 @@ mod tests {
             let data: Vec<u8> = (0..n as u8).collect();
             assert_eq!(SmallBytes::new(&data).as_slice(), &data[..]);
             assert_eq!(SmallBytes::from_vec(data.clone()).as_slice(), &data[..]);
+            let mut g = SmallBytes::new(&data);
+            g.make_growable().extend_from_slice(b"xy");
+            assert_eq!(&g[..n], &data[..]);
+            assert_eq!(&g[n..], b"xy");
         }
     }
 }

@@ -38,6 +38,13 @@ impl Value {
         }
     }
 
+    /// The string, for in-place modification, or WRONGTYPE for other types.
+    pub fn as_str_mut(&mut self) -> Result<&mut SmallBytes, crate::commands::CmdError> {
+        match self {
+            Value::Str(s) => Ok(s),
+        }
+    }
+
     /// The name `TYPE` reports.
     pub fn type_name(&self) -> &'static str {
         match self {
