@@ -37,6 +37,10 @@ pub struct Config {
     pub protected_mode: bool,
     pub active_expire_enabled: bool,
     pub lazyfree_lazy_user_flush: bool,
+    /// Per-command latency histograms for INFO latencystats.
+    pub latency_tracking: bool,
+    /// The percentiles INFO latencystats reports.
+    pub latency_percentiles: Vec<f64>,
     /// Whether DEBUG may run: `no`, `yes`, or `local` (loopback and unix socket only).
     pub enable_debug_command: String,
     /// Whether CONFIG SET may change protected parameters (`dir`, `dbfilename`).
@@ -77,6 +81,8 @@ impl Default for Config {
             protected_mode: true,
             active_expire_enabled: true,
             lazyfree_lazy_user_flush: false,
+            latency_tracking: true,
+            latency_percentiles: vec![50.0, 99.0, 99.9],
             enable_debug_command: "no".into(),
             enable_protected_configs: "no".into(),
             config_file: None,
@@ -287,6 +293,27 @@ pub static PARAMS: &[Param] = &[
     text!("pidfile", pidfile, Immutable),
     boolean!("protected-mode", protected_mode, Mutable),
     boolean!("lazyfree-lazy-user-flush", lazyfree_lazy_user_flush, Mutable),
+    boolean!("latency-tracking", latency_tracking, Mutable),
+    Param {
+        name: "latency-tracking-info-percentiles",
+        get: |c| c.latency_percentiles.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(" "),
+        set: |c, v| {
+            let mut parsed = Vec::new();
+            for p in v.split_whitespace() {
+                let p: f64 = p.parse().map_err(|_| "Invalid latency-tracking-info-percentiles parameters")?;
+                if !(0.0..=100.0).contains(&p) {
+                    return Err(
+                        "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]".into(),
+                    );
+                }
+                parsed.push(p);
+            }
+            c.latency_percentiles = parsed;
+            Ok(())
+        },
+        mode: Mutable,
+        apply: None,
+    },
     choice!("enable-debug-command", enable_debug_command, ENABLE, Immutable),
     choice!("enable-protected-configs", enable_protected_configs, ENABLE, Immutable),
 ];
@@ -407,7 +434,7 @@ fn apply_text(
             continue;
         }
         let param = find_param(name).ok_or_else(|| fail("Bad directive or wrong number of arguments"))?;
-        let multi_word = matches!(param.name, "bind" | "save");
+        let multi_word = matches!(param.name, "bind" | "save" | "latency-tracking-info-percentiles");
         if values.is_empty() || (!multi_word && values.len() != 1) {
             return Err(fail("wrong number of arguments"));
         }

@@ -26,6 +26,7 @@ pub struct Server {
     pub slowlog_slower_than: AtomicI64,
     pub slowlog_max_len: AtomicI64,
     pub slowlog: SlowLog,
+    pub latency_tracking: AtomicBool,
     /// Seconds since start, advanced by the clock task (entry access times).
     lru_clock: AtomicU32,
     /// Changes since the last save.
@@ -47,6 +48,7 @@ impl Server {
             slowlog_slower_than: AtomicI64::new(config.slowlog_log_slower_than),
             slowlog_max_len: AtomicI64::new(config.slowlog_max_len),
             slowlog: SlowLog::default(),
+            latency_tracking: AtomicBool::new(config.latency_tracking),
             active_expire: AtomicBool::new(config.active_expire_enabled),
             config: RwLock::new(config),
             clients: Clients::default(),
@@ -85,6 +87,7 @@ impl Server {
         self.query_buffer_limit.store(c.client_query_buffer_limit, Relaxed);
         self.slowlog_slower_than.store(c.slowlog_log_slower_than, Relaxed);
         self.slowlog_max_len.store(c.slowlog_max_len, Relaxed);
+        self.latency_tracking.store(c.latency_tracking, Relaxed);
     }
 
     /// CONFIG RESETSTAT: zeroes the counters INFO reports.

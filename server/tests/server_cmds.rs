@@ -42,7 +42,7 @@ fn command_subcommands_match_redis() {
         COMMAND HELP
         COMMAND INFO nosuch get
         COMMAND INFO GET config|get CONFIG|GET config|get|x
-        COMMAND DOCS nosuch get
+        COMMAND DOCS nosuch time CONFIG|GET
         COMMAND GETKEYS
         COMMAND GETKEYS get
         COMMAND GETKEYS get a
@@ -149,6 +149,15 @@ fn config_get_set_match_redis() {
         CONFIG GET lazyfree-lazy-user-flush
         CONFIG GET enable-debug-command
         CONFIG GET enable-protected-configs
+        CONFIG GET latency-tracking-info-percentiles
+        CONFIG SET latency-tracking-info-percentiles "50 101"
+        CONFIG SET latency-tracking-info-percentiles "50 x"
+        CONFIG SET latency-tracking-info-percentiles ""
+        CONFIG GET latency-tracking-info-percentiles
+        CONFIG SET latency-tracking-info-percentiles "50 99.9 12.5"
+        CONFIG GET latency-tracking-info-percentiles
+        CONFIG SET latency-tracking no
+        CONFIG GET latency-tracking
         CONFIG RESETSTAT
         CONFIG RESETSTAT x
         CONFIG REWRITE
@@ -381,6 +390,13 @@ fn info_values_are_real() {
         .unwrap();
     assert!(after + (1 << 19) < used, "used_memory {used} -> {after} after DEL");
     assert!(field("uptime_in_seconds").parse::<u64>().is_ok());
+    let get = field("latency_percentiles_usec_get");
+    let parts: Vec<&str> = get.split(',').collect();
+    assert_eq!(parts.len(), 3, "{get}");
+    assert!(
+        parts[0].starts_with("p50=") && parts[1].starts_with("p99=") && parts[2].starts_with("p99.9="),
+        "{get}"
+    );
 }
 
 #[test]

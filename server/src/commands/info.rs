@@ -29,7 +29,7 @@ pub static COMMANDS: &[Command] = &[Command {
 }];
 
 /// Sections in output order; `true` when part of the default set.
-const SECTIONS: [(&str, bool); 12] = [
+const SECTIONS: [(&str, bool); 13] = [
     ("server", true),
     ("clients", true),
     ("memory", true),
@@ -40,6 +40,7 @@ const SECTIONS: [(&str, bool); 12] = [
     ("modules", true),
     ("commandstats", false),
     ("errorstats", true),
+    ("latencystats", false),
     ("cluster", true),
     ("keyspace", true),
 ];
@@ -84,6 +85,7 @@ fn info(ctx: &mut Ctx) -> CmdResult {
             "cpu" => cpu_section(&mut s),
             "commandstats" => commandstats_section(&mut s),
             "errorstats" => errorstats_section(&mut s),
+            "latencystats" => latencystats_section(ctx.server, &mut s),
             "cluster" => s.field("cluster_enabled", 0),
             "keyspace" => keyspace_section(ctx.server, &mut s),
             _ => {}
@@ -404,6 +406,20 @@ fn commandstats_section(s: &mut Section) {
                 "calls={calls},usec={usec},usec_per_call={per_call:.2},rejected_calls={rejected},failed_calls={failed}"
             ),
         );
+    }
+}
+
+fn latencystats_section(server: &Server, s: &mut Section) {
+    let percentiles = server.config.read().latency_percentiles.clone();
+    let threads = stats::all();
+    for (id, (name, _)) in table().all.iter().enumerate() {
+        let merged = stats::Merged::new(threads.iter().filter_map(|t| t.command(id).latency()));
+        if merged.count() == 0 {
+            continue;
+        }
+        let values: Vec<String> =
+            percentiles.iter().map(|p| format!("p{p}={:.3}", merged.percentile(*p) as f64)).collect();
+        s.field(&format!("latency_percentiles_usec_{name}"), values.join(","));
     }
 }
 
