@@ -170,11 +170,16 @@ pub fn reply_info(out: &mut ReplyBuf, name: &str, cmd: &Command) {
     for tip in cmd.tips {
         out.bulk(tip.as_bytes());
     }
-    out.array(cmd.key_specs.len());
+    out.set(cmd.key_specs.len());
     for spec in cmd.key_specs {
         reply_key_spec(out, spec);
     }
-    out.array(cmd.subcommands.len());
+    // An empty set when there are none, else an array (as Redis replies).
+    if cmd.subcommands.is_empty() {
+        out.set(0);
+    } else {
+        out.array(cmd.subcommands.len());
+    }
     for sub in cmd.subcommands {
         reply_info(out, &format!("{name}|{}", sub.name), sub);
     }
