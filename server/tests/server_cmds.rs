@@ -638,3 +638,32 @@ fn shutdown_errors_match_redis_and_shutdown_exits() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+#[test]
+fn resp3_replies_match_redis() {
+    let mut d = Diff::with_args(&["--enable-debug-command", "yes"]);
+    if d.a.cmd(&["HELLO", "3"]).starts_with('-') {
+        eprintln!("no HELLO: RESP3 not compared");
+        return;
+    }
+    d.b.cmd(&["HELLO", "3"]);
+    d.script(
+        r#"
+        SET s hello
+        CONFIG GET maxclients
+        CONFIG GET nosuch
+        COMMAND GETKEYSANDFLAGS del a b
+        COMMAND INFO nosuch time config|get
+        COMMAND DOCS nosuch time config|set
+        MEMORY USAGE nokey
+        MEMORY DOCTOR
+        SLOWLOG GET 0
+        INFO nosuch
+        DEBUG PROTOCOL map
+        "#,
+    );
+    let (ours, theirs) = d.both(&[b"INFO", b"cluster"]);
+    assert_eq!(String::from_utf8_lossy(&ours), String::from_utf8_lossy(&theirs));
+    let (ours, _) = d.both(&[b"MEMORY", b"STATS"]);
+    assert!(ours.starts_with(b"%28\r\n"), "{}", String::from_utf8_lossy(&ours));
+}
