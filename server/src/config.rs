@@ -118,6 +118,9 @@ pub struct Param {
 
 use Mode::{Immutable, Mutable, Protected};
 
+/// Changes the running logger's level; installed by the binary once logging is up.
+pub static LOG_LEVEL_HOOK: std::sync::OnceLock<Box<dyn Fn(&str) + Send + Sync>> = std::sync::OnceLock::new();
+
 /// An integer parameter with Redis's bounds and error texts.
 macro_rules! int {
     ($name:literal, $field:ident, $min:expr, $max:expr, $mode:expr) => {
@@ -245,7 +248,15 @@ pub static PARAMS: &[Param] = &[
     int!("timeout", timeout, 0, INT_MAX, Mutable),
     int!("tcp-keepalive", tcp_keepalive, 0, INT_MAX, Mutable),
     int!("tcp-backlog", tcp_backlog, 0, INT_MAX, Immutable),
-    choice!("loglevel", loglevel, LOGLEVELS, Mutable),
+    Param {
+        apply: Some(|c| {
+            if let Some(set_level) = LOG_LEVEL_HOOK.get() {
+                set_level(&c.loglevel);
+            }
+            Ok(())
+        }),
+        ..choice!("loglevel", loglevel, LOGLEVELS, Mutable)
+    },
     text!("logfile", logfile, Immutable),
     Param {
         name: "dir",

@@ -87,20 +87,31 @@ async fn wait_for_shutdown(server: &Server) {
     }
 }
 
+/// The tracing level for a redis.conf `loglevel`.
+fn level_filter(loglevel: &str) -> tracing::level_filters::LevelFilter {
+    use tracing::level_filters::LevelFilter;
+    match loglevel {
+        "debug" => LevelFilter::DEBUG,
+        "warning" => LevelFilter::WARN,
+        _ => LevelFilter::INFO,
+    }
+}
+
 fn init_logging(cfg: &config::Config) {
-    let level = match cfg.loglevel.as_str() {
-        "debug" => tracing::Level::DEBUG,
-        "verbose" => tracing::Level::INFO,
-        "warning" | "nothing" => tracing::Level::WARN,
-        _ => tracing::Level::INFO,
-    };
-    let builder = tracing_subscriber::fmt().with_max_level(level).with_target(false);
+    use tracing_subscriber::prelude::*;
+    let (filter, handle) = tracing_subscriber::reload::Layer::new(level_filter(&cfg.loglevel));
+    // CONFIG SET loglevel changes the level of the running logger.
+    let _ = config::LOG_LEVEL_HOOK.set(Box::new(move |level| {
+        let _ = handle.modify(|f| *f = level_filter(level));
+    }));
+    let layer = tracing_subscriber::fmt::layer().with_target(false);
+    let registry = tracing_subscriber::registry().with(filter);
     if cfg.logfile.is_empty() {
         let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
-        builder.with_ansi(ansi).with_writer(std::io::stdout).init();
+        registry.with(layer.with_ansi(ansi).with_writer(std::io::stdout)).init();
     } else {
         match std::fs::OpenOptions::new().create(true).append(true).open(&cfg.logfile) {
-            Ok(f) => builder.with_ansi(false).with_writer(std::sync::Mutex::new(f)).init(),
+            Ok(f) => registry.with(layer.with_ansi(false).with_writer(std::sync::Mutex::new(f))).init(),
             Err(e) => {
                 eprintln!("Can't open the log file: {e}");
                 std::process::exit(1);

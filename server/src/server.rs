@@ -36,7 +36,19 @@ pub struct Server {
     pub connections_received: AtomicU64,
     pub rejected_connections: AtomicU64,
     pub shutdown: Notify,
+    /// Recent counter samples for INFO's instantaneous rates.
+    samples: parking_lot::Mutex<std::collections::VecDeque<Sample>>,
 }
+
+/// Totals at one moment: (commands, network bytes in, network bytes out).
+struct Sample {
+    at: Instant,
+    totals: [u64; 3],
+}
+
+/// Rates are averaged over this many samples, one every [`SAMPLE_EVERY`].
+const SAMPLES: usize = 16;
+const SAMPLE_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 
 impl Server {
     pub fn new(config: Config) -> Self {
@@ -62,6 +74,7 @@ impl Server {
             connections_received: AtomicU64::new(0),
             rejected_connections: AtomicU64::new(0),
             shutdown: Notify::new(),
+            samples: Default::default(),
         }
     }
 
@@ -73,6 +86,19 @@ impl Server {
     pub fn tick_clock(&self) {
         self.lru_clock.store(self.started.elapsed().as_secs() as u32, Relaxed);
         crate::stats::used_memory();
+        let mut samples = self.samples.lock();
+        let now = Instant::now();
+        if samples.back().is_none_or(|s| now.duration_since(s.at) >= SAMPLE_EVERY) {
+            let totals = [
+                crate::stats::sum(|t| t.commands.get()),
+                crate::stats::sum(|t| t.net_in.get()),
+                crate::stats::sum(|t| t.net_out.get()),
+            ];
+            samples.push_back(Sample { at: now, totals });
+            if samples.len() > SAMPLES {
+                samples.pop_front();
+            }
+        }
     }
 
     /// Milliseconds since the server started.
@@ -90,12 +116,27 @@ impl Server {
         self.latency_tracking.store(c.latency_tracking, Relaxed);
     }
 
+    /// Recent rates: (commands per second, KB/s received, KB/s sent).
+    pub fn instantaneous(&self) -> (f64, f64, f64) {
+        let samples = self.samples.lock();
+        let (Some(first), Some(last)) = (samples.front(), samples.back()) else {
+            return (0.0, 0.0, 0.0);
+        };
+        let secs = last.at.duration_since(first.at).as_secs_f64();
+        if secs <= 0.0 {
+            return (0.0, 0.0, 0.0);
+        }
+        let rate = |i: usize| last.totals[i].saturating_sub(first.totals[i]) as f64 / secs;
+        (rate(0), rate(1) / 1024.0, rate(2) / 1024.0)
+    }
+
     /// CONFIG RESETSTAT: zeroes the counters INFO reports.
     pub fn reset_stats(&self) {
         crate::stats::reset();
         crate::keyspace::shard::EXPIRED_KEYS.store(0, Relaxed);
         self.connections_received.store(0, Relaxed);
         self.rejected_connections.store(0, Relaxed);
+        self.samples.lock().clear();
     }
 }
 

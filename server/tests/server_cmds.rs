@@ -390,6 +390,24 @@ fn info_values_are_real() {
         .unwrap();
     assert!(after + (1 << 19) < used, "used_memory {used} -> {after} after DEL");
     assert!(field("uptime_in_seconds").parse::<u64>().is_ok());
+    // Instantaneous rates come from samples taken while commands run.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let batch: Vec<u8> = (0..200).flat_map(|_| encode(&[b"PING"])).collect();
+    loop {
+        c.send_raw(&batch);
+        (0..200).for_each(|_| drop(c.read_reply()));
+        let stats = bulk_body(&c.cmd(&["INFO", "stats"]));
+        let ops = stats
+            .split("\r\n")
+            .find_map(|l| l.strip_prefix("instantaneous_ops_per_sec:"))
+            .unwrap()
+            .to_string();
+        if ops != "0" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "instantaneous_ops_per_sec stays 0");
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let get = field("latency_percentiles_usec_get");
     let parts: Vec<&str> = get.split(',').collect();
     assert_eq!(parts.len(), 3, "{get}");
@@ -666,4 +684,23 @@ fn resp3_replies_match_redis() {
     assert_eq!(String::from_utf8_lossy(&ours), String::from_utf8_lossy(&theirs));
     let (ours, _) = d.both(&[b"MEMORY", b"STATS"]);
     assert!(ours.starts_with(b"%28\r\n"), "{}", String::from_utf8_lossy(&ours));
+}
+
+#[test]
+fn config_set_loglevel_changes_the_running_logger() {
+    let dir = std::env::temp_dir().join(format!("cinnabar-loglevel-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = dir.join("server.log");
+    let s = Proc::cinnabar(&["--loglevel", "warning", "--logfile", log.to_str().unwrap()]);
+    let mut c = s.conn();
+    assert_eq!(c.cmd(&["CONFIG", "SET", "loglevel", "notice"]), "+OK\r\n");
+    c.send(&[b"SHUTDOWN"]);
+    assert!(c.is_closed(Duration::from_secs(10)));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !std::fs::read_to_string(&log).unwrap_or_default().contains("ready to exit") {
+        assert!(Instant::now() < deadline, "no notice-level line after CONFIG SET loglevel notice");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    drop(s);
+    let _ = std::fs::remove_dir_all(&dir);
 }

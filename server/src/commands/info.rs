@@ -290,19 +290,16 @@ fn stats_section(server: &Server, s: &mut Section) {
     let errors: u64 = stats::all().iter().map(|t| t.errors.lock().values().sum::<u64>()).sum();
     s.field("total_connections_received", server.connections_received.load(Relaxed));
     s.field("total_commands_processed", stats::sum(|t| t.commands.get()));
-    s.field("instantaneous_ops_per_sec", 0);
+    let (ops, kbps_in, kbps_out) = server.instantaneous();
+    s.field("instantaneous_ops_per_sec", ops.round() as u64);
     s.field("total_net_input_bytes", stats::sum(|t| t.net_in.get()));
     s.field("total_net_output_bytes", stats::sum(|t| t.net_out.get()));
     s.field("total_net_repl_input_bytes", 0);
     s.field("total_net_repl_output_bytes", 0);
-    for name in [
-        "instantaneous_input_kbps",
-        "instantaneous_output_kbps",
-        "instantaneous_input_repl_kbps",
-        "instantaneous_output_repl_kbps",
-    ] {
-        s.field(name, "0.00");
-    }
+    s.field("instantaneous_input_kbps", format!("{kbps_in:.2}"));
+    s.field("instantaneous_output_kbps", format!("{kbps_out:.2}"));
+    s.field("instantaneous_input_repl_kbps", "0.00");
+    s.field("instantaneous_output_repl_kbps", "0.00");
     s.field("rejected_connections", server.rejected_connections.load(Relaxed));
     for name in ["sync_full", "sync_partial_ok", "sync_partial_err"] {
         s.field(name, 0);
