@@ -119,7 +119,9 @@ pub struct Param {
 use Mode::{Immutable, Mutable, Protected};
 
 /// Changes the running logger's level; installed by the binary once logging is up.
-pub static LOG_LEVEL_HOOK: std::sync::OnceLock<Box<dyn Fn(&str) + Send + Sync>> = std::sync::OnceLock::new();
+pub static LOG_LEVEL_HOOK: std::sync::OnceLock<LogLevelHook> = std::sync::OnceLock::new();
+
+pub type LogLevelHook = Box<dyn Fn(&str) + Send + Sync>;
 
 /// An integer parameter with Redis's bounds and error texts.
 macro_rules! int {
