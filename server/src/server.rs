@@ -9,7 +9,7 @@ use tokio::sync::Notify;
 use crate::client::Clients;
 use crate::commands::slowlog::SlowLog;
 use crate::config::Config;
-use crate::keyspace::Keyspace;
+use crate::keyspace::{Keyspace, Touch};
 
 pub struct Server {
     pub config: RwLock<Config>,
@@ -29,6 +29,9 @@ pub struct Server {
     pub latency_tracking: AtomicBool,
     /// Seconds since start, advanced by the clock task (entry access times).
     lru_clock: AtomicU32,
+    /// Whether an LFU `maxmemory-policy` is selected: entries then track access
+    /// frequency instead of access time.
+    pub lfu_policy: AtomicBool,
     /// Changes since the last save.
     pub dirty: AtomicU64,
     pub last_save_unix: AtomicU64,
@@ -53,6 +56,7 @@ const SAMPLE_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 impl Server {
     pub fn new(config: Config) -> Self {
         let now = unix_ms();
+        let lfu = config.maxmemory_policy.contains("lfu");
         Server {
             keyspace: Keyspace::new(config.databases),
             max_bulk_len: AtomicI64::new(config.proto_max_bulk_len),
@@ -69,6 +73,7 @@ impl Server {
             startup_memory: crate::stats::used_memory(),
             run_id: (0..40).map(|_| format!("{:x}", rand::random::<u8>() % 16)).collect(),
             lru_clock: AtomicU32::new(0),
+            lfu_policy: AtomicBool::new(lfu),
             dirty: AtomicU64::new(0),
             last_save_unix: AtomicU64::new(now / 1000),
             connections_received: AtomicU64::new(0),
@@ -80,6 +85,15 @@ impl Server {
 
     pub fn lru_clock(&self) -> u32 {
         self.lru_clock.load(Relaxed)
+    }
+
+    /// How lookups record accesses now, and the access stamp of a new entry.
+    pub fn access_clock(&self, now_ms: u64) -> (Touch, u32) {
+        if self.lfu_policy.load(Relaxed) {
+            (Touch::Lfu, crate::keyspace::lfu::initial(crate::keyspace::lfu::minutes(now_ms)))
+        } else {
+            (Touch::Lru, self.lru_clock())
+        }
     }
 
     /// Advances the coarse clock; called a few times a second.
@@ -111,6 +125,7 @@ impl Server {
         let c = self.config.read();
         self.max_bulk_len.store(c.proto_max_bulk_len, Relaxed);
         self.query_buffer_limit.store(c.client_query_buffer_limit, Relaxed);
+        self.lfu_policy.store(c.maxmemory_policy.contains("lfu"), Relaxed);
         self.slowlog_slower_than.store(c.slowlog_log_slower_than, Relaxed);
         self.slowlog_max_len.store(c.slowlog_max_len, Relaxed);
         self.latency_tracking.store(c.latency_tracking, Relaxed);

@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use super::{table, unknown_command_error, Args, Ctx, Keys, Locking, ResolveError};
 use crate::client::{Client, ReplyMode};
-use crate::keyspace::Locked;
+use crate::keyspace::{Locked, Touch};
 use crate::protocol::reply::ReplyBuf;
 use crate::server::{unix_ms, Server};
 use crate::stats;
@@ -77,7 +77,11 @@ fn run(server: &Server, client: &mut Client, args: Args, out: &mut ReplyBuf, scr
     let started = Instant::now();
     let now_ms = unix_ms();
     let db = client.db;
-    let keys = Keys { locked, db, now_ms, lru: server.lru_clock() };
+    let (touch, lru) = server.access_clock(now_ms);
+    let lfu = touch == Touch::Lfu;
+    let touch =
+        if client.info.no_touch.load(std::sync::atomic::Ordering::Relaxed) { Touch::No } else { touch };
+    let keys = Keys { locked, db, now_ms, lru, touch, lfu };
     let mut ctx = Ctx { server, client, args, out, now_ms, keys };
     let result = (cmd.handler)(&mut ctx);
     drop(ctx);

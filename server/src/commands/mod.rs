@@ -8,13 +8,16 @@ pub mod args;
 pub mod command;
 pub mod config;
 pub mod connection;
+pub mod dbs;
 pub mod debug;
 pub mod dispatch;
+pub mod expire;
 pub mod info;
 pub mod keys;
 pub mod lcs;
 pub mod longdouble;
 pub mod memory;
+pub mod object;
 pub mod server;
 pub mod slowlog;
 pub mod spec;
@@ -26,7 +29,7 @@ pub use args::Args;
 pub use spec::{Arg, ArgType, BeginSearch, Command, FindKeys, Handler, KeySpec, Locking};
 
 use crate::client::Client;
-use crate::keyspace::{Entry, Locked, StrEncoding, Value};
+use crate::keyspace::{Entry, Locked, StrEncoding, Touch, Value};
 use crate::protocol::reply::ReplyBuf;
 use crate::server::Server;
 
@@ -81,20 +84,37 @@ pub struct Keys<'a> {
     pub locked: Locked<'a>,
     pub db: usize,
     pub now_ms: u64,
+    /// The access stamp of new entries (the LRU clock, or the initial LFU value).
     pub lru: u32,
+    /// How lookups record an access (`Touch::No` for clients in CLIENT NO-TOUCH mode).
+    pub touch: Touch,
+    /// Whether an LFU policy is selected: a value stored over an existing key then
+    /// keeps the old entry's access counter, as Redis's overwrite does.
+    pub lfu: bool,
 }
 
 impl Keys<'_> {
-    /// Looks a key up for reading, counting a keyspace hit or miss.
+    /// Looks a key up for reading, counting a keyspace hit or miss and recording the
+    /// access.
     pub fn read(&mut self, key: &[u8]) -> Option<&mut Entry> {
+        let (touch, lru) = (self.touch, self.lru);
+        let found = self.locked.lookup(self.db, key, self.now_ms);
+        crate::stats::local().keyspace(found.is_some());
+        found.map(|e| e.touched(touch, lru))
+    }
+
+    /// Looks a key up for inspection (EXISTS, TYPE, TTL, OBJECT): counts a hit or
+    /// miss like a read, but leaves the access time alone, as Redis's NOTOUCH lookups.
+    pub fn peek(&mut self, key: &[u8]) -> Option<&mut Entry> {
         let found = self.locked.lookup(self.db, key, self.now_ms);
         crate::stats::local().keyspace(found.is_some());
         found
     }
 
-    /// Looks a key up for writing (no hit/miss counting).
+    /// Looks a key up for writing (no hit/miss counting), recording the access.
     pub fn write(&mut self, key: &[u8]) -> Option<&mut Entry> {
-        self.locked.lookup(self.db, key, self.now_ms)
+        let (touch, lru) = (self.touch, self.lru);
+        self.locked.lookup(self.db, key, self.now_ms).map(|e| e.touched(touch, lru))
     }
 
     /// Reads a string value; `None` when the key is missing.
@@ -108,6 +128,16 @@ impl Keys<'_> {
     /// Stores `value` under `key` with `expire_at` (0: none), replacing any value.
     pub fn store(&mut self, key: &[u8], value: Value, expire_at: u64) -> Option<Box<Entry>> {
         let entry = crate::keyspace::new_entry(key, value, expire_at, self.lru);
+        self.overwrite(entry)
+    }
+
+    /// Inserts `entry`, replacing any entry under its key.
+    fn overwrite(&mut self, mut entry: Box<Entry>) -> Option<Box<Entry>> {
+        if self.lfu {
+            if let Some(old) = self.locked.peek(self.db, &entry.key) {
+                entry.access = old.access;
+            }
+        }
         self.locked.insert(self.db, entry)
     }
 
@@ -122,7 +152,7 @@ impl Keys<'_> {
     ) -> Option<Box<Entry>> {
         let mut entry = crate::keyspace::new_entry(key, value, expire_at, self.lru);
         entry.str_encoding = enc;
-        self.locked.insert(self.db, entry)
+        self.overwrite(entry)
     }
 
     /// Removes a live key; expired keys count as absent.
@@ -166,10 +196,13 @@ pub struct CommandTable {
 }
 
 /// The command families, in `COMMAND` listing order.
-pub fn families() -> [&'static [Command]; 10] {
+pub fn families() -> [&'static [Command]; 13] {
     [
         strings::COMMANDS,
         keys::COMMANDS,
+        expire::COMMANDS,
+        object::COMMANDS,
+        dbs::COMMANDS,
         connection::COMMANDS,
         server::COMMANDS,
         command::COMMANDS,

@@ -57,18 +57,23 @@ fn match_one(pat: &[u8], p: usize, c: u8, nocase: bool) -> Option<usize> {
             let mut hit = false;
             while q < pat.len() && pat[q] != b']' {
                 if pat[q] == b'\\' && q + 1 < pat.len() {
+                    // Redis compares an escaped class member exactly, even with nocase.
                     q += 1;
-                    hit |= eq(pat[q], c);
+                    hit |= pat[q] == c;
                     q += 1;
                 } else if q + 2 < pat.len() && pat[q + 1] == b'-' {
                     let (mut lo, mut hi) = (pat[q], pat[q + 2]);
                     if lo > hi {
                         std::mem::swap(&mut lo, &mut hi);
                     }
-                    let cs = if nocase { [c.to_ascii_lowercase(), c.to_ascii_uppercase()] } else { [c, c] };
-                    let (lo, hi) =
-                        if nocase { (lo.to_ascii_lowercase(), hi.to_ascii_lowercase()) } else { (lo, hi) };
-                    hit |= cs.iter().any(|&x| x >= lo && x <= hi);
+                    let x = if nocase {
+                        lo = lo.to_ascii_lowercase();
+                        hi = hi.to_ascii_lowercase();
+                        c.to_ascii_lowercase()
+                    } else {
+                        c
+                    };
+                    hit |= x >= lo && x <= hi;
                     q += 3;
                 } else {
                     hit |= eq(pat[q], c);
@@ -110,5 +115,11 @@ mod tests {
         assert!(!m("?", ""));
         assert!(m("[\\]]", "]"));
         assert!(glob_match(b"HEL*", b"hello", true));
+        assert!(glob_match(b"[A-C]x", b"bX", true));
+        assert!(!glob_match(b"[\\A]", b"a", true));
+        assert!(m("[^a-c]", "d"));
+        assert!(!m("[^a-c]", "b"));
+        assert!(!m("a[]b", "a]b"));
+        assert!(m("[^", "x"));
     }
 }

@@ -7,18 +7,22 @@
 
 pub mod bytes;
 pub mod glob;
+pub mod lazyfree;
+pub mod lfu;
 pub mod scan;
 pub mod shard;
 pub mod value;
 
 use std::hash::BuildHasher;
+
+use rand::Rng;
 use std::sync::LazyLock;
 
 use parking_lot::{Mutex, MutexGuard};
 
 pub use bytes::SmallBytes;
 pub use shard::{new_entry, Lookup, Shard};
-pub use value::{Entry, StrEncoding, Value};
+pub use value::{Entry, StrEncoding, Touch, Value};
 
 /// Shards per database. Enough that a table resize touches at most a few thousand
 /// slots even with millions of keys, and that two cores rarely meet on one lock.
@@ -86,6 +90,54 @@ impl Db {
     pub fn lock_all(&self) -> Vec<MutexGuard<'_, Shard>> {
         self.shards.iter().map(|s| s.lock()).collect()
     }
+
+    /// A random live key (RANDOMKEY), removing expired keys it happens to pick.
+    /// A few random probes find a non-empty shard in a populated database (shards
+    /// hold similar numbers of keys, so a random entry of a random shard is close to
+    /// uniform); in a sparse one, the shard is chosen by weight of its size.
+    pub fn random_key(&self, now_ms: u64) -> Option<SmallBytes> {
+        let mut rng = rand::rng();
+        loop {
+            let probed = (0..8).map(|_| rng.random_range(0..SHARDS)).find_map(|i| {
+                let shard = self.shard(i);
+                (!shard.is_empty()).then_some(shard)
+            });
+            let mut shard = match probed {
+                Some(shard) => shard,
+                None => {
+                    let sizes: Vec<usize> = (0..SHARDS).map(|i| self.shard(i).len()).collect();
+                    let total: usize = sizes.iter().sum();
+                    if total == 0 {
+                        return None;
+                    }
+                    let mut r = rng.random_range(0..total);
+                    let i = sizes
+                        .iter()
+                        .position(|&n| {
+                            r < n || {
+                                r -= n;
+                                false
+                            }
+                        })
+                        .expect("r is below the total");
+                    self.shard(i)
+                }
+            };
+            // The shard may have been emptied since its size was read: try again.
+            let Some(e) = shard.random(&mut rng) else { continue };
+            if !e.is_expired(now_ms) {
+                return Some(e.key.clone());
+            }
+            let key = e.key.clone();
+            shard.lookup(&key, hash_key(&key), now_ms);
+        }
+    }
+
+    /// Empties the database under all its locks at once (FLUSHDB, FLUSHALL) and
+    /// returns the old tables, so the caller decides where they are freed.
+    pub fn take_all(&self) -> Vec<hashbrown::HashTable<Box<Entry>>> {
+        self.lock_all().iter_mut().map(|s| s.clear()).collect()
+    }
 }
 
 pub struct Keyspace {
@@ -95,6 +147,20 @@ pub struct Keyspace {
 impl Keyspace {
     pub fn new(databases: usize) -> Self {
         Keyspace { dbs: (0..databases).map(|_| Db::default()).collect() }
+    }
+
+    /// Swaps the contents of two databases atomically (SWAPDB): every shard of both
+    /// is locked, lower database first, before anything moves.
+    pub fn swap(&self, a: usize, b: usize) {
+        if a == b {
+            return;
+        }
+        let (lo, hi) = (a.min(b), a.max(b));
+        let mut first = self.dbs[lo].lock_all();
+        let mut second = self.dbs[hi].lock_all();
+        for (x, y) in first.iter_mut().zip(second.iter_mut()) {
+            std::mem::swap(&mut **x, &mut **y);
+        }
     }
 
     /// Locks the shards holding `keys` (database, key) in ascending order.
@@ -135,6 +201,12 @@ impl Locked<'_> {
     pub fn lookup(&mut self, db: usize, key: &[u8], now_ms: u64) -> Option<&mut Entry> {
         let h = hash_key(key);
         self.shard(db, h).lookup(key, h, now_ms).entry
+    }
+
+    /// Looks a key up without applying expiry.
+    pub fn peek(&mut self, db: usize, key: &[u8]) -> Option<&Entry> {
+        let h = hash_key(key);
+        self.shard(db, h).peek(key, h)
     }
 
     pub fn insert(&mut self, db: usize, entry: Box<Entry>) -> Option<Box<Entry>> {

@@ -155,6 +155,14 @@ impl Shard {
         self.table.iter().nth(n).map(|e| &**e)
     }
 
+    /// A uniformly chosen entry, expired or not; `None` when the shard is empty.
+    pub fn random(&self, rng: &mut impl rand::Rng) -> Option<&Entry> {
+        match self.table.len() {
+            0 => None,
+            n => self.nth(rng.random_range(0..n)),
+        }
+    }
+
     /// Bytes used by the table and its entries.
     pub fn memory(&self) -> usize {
         let slots = self.table.capacity() * (std::mem::size_of::<Box<Entry>>() + 1);

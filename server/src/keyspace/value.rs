@@ -16,6 +16,16 @@ pub enum StrEncoding {
     NoInt,
     /// Modified in place (APPEND, SETRANGE): always `raw`.
     Raw,
+    /// Duplicated from an `Auto` value (COPY): reported like `Auto`, but never one of
+    /// Redis's shared integer objects (OBJECT REFCOUNT 1).
+    Copied,
+}
+
+impl StrEncoding {
+    /// Whether a value with this hint may be one of Redis's shared integers.
+    pub fn may_share(self) -> bool {
+        self == StrEncoding::Auto
+    }
 }
 
 /// Longest string Redis stores as `embstr`.
@@ -61,6 +71,17 @@ impl Value {
     }
 }
 
+/// How a lookup records an access in [`Entry::access`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Touch {
+    /// Not at all (CLIENT NO-TOUCH, inspection commands).
+    No,
+    /// The LRU clock (seconds), for OBJECT IDLETIME.
+    Lru,
+    /// The LFU counter (see `lfu`), while an LFU maxmemory policy is selected.
+    Lfu,
+}
+
 /// One key with its value, expiry and access time. Kept to 64 bytes so an entry is
 /// a single small allocation (see docs/ARCHITECTURE.md).
 #[derive(Debug)]
@@ -69,7 +90,8 @@ pub struct Entry {
     pub value: Value,
     /// Absolute expiry in Unix milliseconds; 0 when the key does not expire.
     pub expire_at: u64,
-    /// Last access, in seconds of the server clock (for OBJECT IDLETIME).
+    /// Last access, in seconds of the server clock (for OBJECT IDLETIME); while an
+    /// LFU policy is selected, the LFU minute and counter instead (see `lfu`).
     pub access: u32,
     pub str_encoding: StrEncoding,
 }
@@ -77,6 +99,34 @@ pub struct Entry {
 impl Entry {
     pub fn is_expired(&self, now_ms: u64) -> bool {
         self.expire_at != 0 && self.expire_at <= now_ms
+    }
+
+    /// Records an access (OBJECT IDLETIME / FREQ). `stamp` is what a new entry gets
+    /// now: the LRU clock, or the initial LFU value with the current LFU minute.
+    /// Under LRU this is one store.
+    #[inline]
+    pub fn touched(&mut self, touch: Touch, stamp: u32) -> &mut Entry {
+        match touch {
+            Touch::No => {}
+            Touch::Lru => self.access = stamp,
+            Touch::Lfu => self.access = super::lfu::accessed(self.access, stamp >> 8),
+        }
+        self
+    }
+
+    /// A copy of this entry under another key (COPY): same value, expiry and
+    /// encoding; a fresh access time, as Redis creates a new object.
+    pub fn duplicate(&self, key: &[u8], access: u32) -> Box<Entry> {
+        Box::new(Entry {
+            key: SmallBytes::new(key),
+            value: self.value.clone(),
+            expire_at: self.expire_at,
+            access,
+            str_encoding: match self.str_encoding {
+                StrEncoding::Auto => StrEncoding::Copied,
+                other => other,
+            },
+        })
     }
 
     /// The encoding name `OBJECT ENCODING` reports.
@@ -90,7 +140,7 @@ impl Entry {
 pub fn string_encoding(s: &[u8], hint: StrEncoding) -> &'static str {
     match hint {
         StrEncoding::Raw => "raw",
-        StrEncoding::Auto if s.len() <= 20 && parse_i64(s).is_some() => "int",
+        StrEncoding::Auto | StrEncoding::Copied if s.len() <= 20 && parse_i64(s).is_some() => "int",
         _ if s.len() <= EMBSTR_MAX => "embstr",
         _ => "raw",
     }
