@@ -536,6 +536,11 @@ fn debug_matches_redis() {
         DEBUG PROTOCOL verbatim
         DEBUG PROTOCOL true
         DEBUG PROTOCOL false
+        DEBUG ERROR "foo bar"
+        DEBUG ERROR "-NOTERR x"
+        DEBUG ERROR
+        DEBUG LOG "hello world"
+        DEBUG LOG
         "#,
     );
     if !d.a.cmd(&["HELLO", "3"]).starts_with('-') {

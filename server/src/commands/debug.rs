@@ -1,5 +1,5 @@
 //! DEBUG: the subset of Redis's debugging commands that tests and tools rely on —
-//! SLEEP, SET-ACTIVE-EXPIRE, OBJECT, PROTOCOL, HELP. Refused unless
+//! SLEEP, SET-ACTIVE-EXPIRE, OBJECT, PROTOCOL, ERROR, LOG, HELP. Refused unless
 //! `enable-debug-command` allows the client, as in Redis 7.
 
 use std::sync::atomic::Ordering::Relaxed;
@@ -48,6 +48,12 @@ fn debug(ctx: &mut Ctx) -> CmdResult {
             ctx.out.ok();
         }
         ("object", 3) => return object(ctx),
+        // The argument is the whole error text, code included.
+        ("error", 3) => return Err(CmdError::Msg(String::from_utf8_lossy(args.get(2)).into_owned())),
+        ("log", 3) => {
+            tracing::warn!("DEBUG LOG: {}", String::from_utf8_lossy(args.get(2)));
+            ctx.out.ok();
+        }
         ("protocol", 3) => return protocol(ctx),
         _ => {
             return Err(CmdError::err(format_args!(
@@ -180,6 +186,11 @@ fn help(ctx: &mut Ctx) {
         ctx.out,
         "DEBUG",
         &[
+            "ERROR <string>",
+            "    Return a Redis protocol error with <string> as message. Useful for clients",
+            "    unit tests to simulate Redis errors.",
+            "LOG <message>",
+            "    Write <message> to the server log.",
             "OBJECT <key>",
             "    Show low level info about `key` and associated value.",
             "PROTOCOL <type>",
