@@ -30,7 +30,7 @@ pub struct Config {
     pub hz: u32,
     pub slowlog_log_slower_than: i64,
     pub slowlog_max_len: i64,
-    pub maxmemory: i64,
+    pub maxmemory: u64,
     pub maxmemory_policy: String,
     pub daemonize: bool,
     pub pidfile: String,
@@ -130,8 +130,7 @@ macro_rules! int {
             name: $name,
             get: |c| c.$field.to_string(),
             set: |c, v| {
-                let n: i64 =
-                    v.parse().map_err(|_| "argument couldn't be parsed into an integer".to_string())?;
+                let n = parse_int(v)?;
                 c.$field =
                     bounded(n, $min, $max)?.try_into().map_err(|_| "argument out of range".to_string())?;
                 Ok(())
@@ -144,13 +143,16 @@ macro_rules! int {
 
 /// A memory-size parameter (`5mb`, `1gb`, bytes), with bounds.
 macro_rules! memory {
-    ($name:literal, $field:ident, $min:expr, $mode:expr) => {
+    ($name:literal, $field:ident, $min:expr, $max:expr, $mode:expr) => {
         Param {
             name: $name,
             get: |c| c.$field.to_string(),
             set: |c, v| {
                 let n = parse_memory(v).ok_or_else(|| "argument must be a memory value".to_string())?;
-                c.$field = bounded(n, $min, i64::MAX)?;
+                if !($min..=$max).contains(&n) {
+                    return Err(format!("argument must be between {} and {} inclusive", $min, $max));
+                }
+                c.$field = n.try_into().map_err(|_| "argument out of range".to_string())?;
                 Ok(())
             },
             mode: $mode,
@@ -246,7 +248,7 @@ pub static PARAMS: &[Param] = &[
     },
     int!("databases", databases, 1, INT_MAX, Immutable),
     text!("requirepass", requirepass, Mutable),
-    int!("maxclients", maxclients, 1, INT_MAX, Mutable),
+    int!("maxclients", maxclients, 1, u32::MAX as i64, Mutable),
     int!("timeout", timeout, 0, INT_MAX, Mutable),
     int!("tcp-keepalive", tcp_keepalive, 0, INT_MAX, Mutable),
     int!("tcp-backlog", tcp_backlog, 0, INT_MAX, Immutable),
@@ -283,14 +285,14 @@ pub static PARAMS: &[Param] = &[
         apply: None,
     },
     boolean!("appendonly", appendonly, Mutable),
-    memory!("proto-max-bulk-len", proto_max_bulk_len, 1024 * 1024, Mutable),
-    memory!("client-query-buffer-limit", client_query_buffer_limit, 1024 * 1024, Mutable),
+    memory!("proto-max-bulk-len", proto_max_bulk_len, 1024 * 1024, i64::MAX as u64, Mutable),
+    memory!("client-query-buffer-limit", client_query_buffer_limit, 1024 * 1024, i64::MAX as u64, Mutable),
     int!("io-threads", io_threads, 1, 128, Immutable),
     Param {
         name: "hz",
         get: |c| c.hz.to_string(),
         set: |c, v| {
-            let n: i64 = v.parse().map_err(|_| "argument couldn't be parsed into an integer".to_string())?;
+            let n = parse_int(v)?;
             // Accepted up to INT_MAX like Redis, then held to the range the server runs at.
             c.hz = bounded(n, 0, INT_MAX)?.clamp(1, 500) as u32;
             Ok(())
@@ -300,7 +302,7 @@ pub static PARAMS: &[Param] = &[
     },
     int!("slowlog-log-slower-than", slowlog_log_slower_than, -1, i64::MAX, Mutable),
     int!("slowlog-max-len", slowlog_max_len, 0, i64::MAX, Mutable),
-    memory!("maxmemory", maxmemory, 0, Mutable),
+    memory!("maxmemory", maxmemory, 0, u64::MAX, Mutable),
     choice!("maxmemory-policy", maxmemory_policy, POLICIES, Mutable),
     boolean!("daemonize", daemonize, Immutable),
     text!("pidfile", pidfile, Immutable),
@@ -333,6 +335,12 @@ pub static PARAMS: &[Param] = &[
 
 pub fn find_param(name: &str) -> Option<&'static Param> {
     PARAMS.iter().find(|p| p.name.eq_ignore_ascii_case(name))
+}
+
+/// An integer as Redis reads one: optional `-`, digits, no leading zeros or `+`.
+fn parse_int(v: &str) -> Result<i64, String> {
+    crate::protocol::parser::parse_i64(v.as_bytes())
+        .ok_or_else(|| "argument couldn't be parsed into an integer".into())
 }
 
 fn bounded(n: i64, min: i64, max: i64) -> Result<i64, String> {
@@ -376,17 +384,24 @@ pub fn io_error_text(e: &std::io::Error) -> String {
     }
 }
 
-/// Parses `100`, `1k`, `5mb`, `2gb` (k = 1000, kb = 1024) as redis.conf does.
-pub fn parse_memory(s: &str) -> Option<i64> {
-    let lower = s.to_ascii_lowercase();
-    let units: [(&str, i64); 6] =
-        [("kb", 1024), ("mb", 1 << 20), ("gb", 1 << 30), ("k", 1000), ("m", 1_000_000), ("g", 1_000_000_000)];
-    for (suffix, mul) in units {
-        if let Some(num) = lower.strip_suffix(suffix) {
-            return num.parse::<i64>().ok()?.checked_mul(mul);
-        }
-    }
-    lower.parse().ok()
+/// Parses a memory size as redis.conf does: digits, then optionally `b`, `k`, `kb`,
+/// `m`, `mb`, `g` or `gb` in any case (k = 1000, kb = 1024). Sizes past the largest
+/// 64-bit value saturate, as Redis's `strtoull` does; no digits at all reads as 0
+/// (Redis accepts `""` and `kb`).
+pub fn parse_memory(s: &str) -> Option<u64> {
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    let mul: u64 = match s[digits..].to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" => 1000,
+        "kb" => 1024,
+        "m" => 1_000_000,
+        "mb" => 1 << 20,
+        "g" => 1_000_000_000,
+        "gb" => 1 << 30,
+        _ => return None,
+    };
+    let n = s[..digits].bytes().fold(0u64, |n, c| n.saturating_mul(10).saturating_add((c - b'0') as u64));
+    Some(n.saturating_mul(mul))
 }
 
 /// Applies `name value...` directives (one per line, redis.conf syntax). Errors name

@@ -237,7 +237,7 @@ fn memory_section(server: &Server, s: &mut Section) {
     s.field("used_memory_scripts", 0);
     s.field("used_memory_scripts_human", "0B");
     s.field("maxmemory", cfg.maxmemory);
-    s.field("maxmemory_human", human_bytes(cfg.maxmemory.max(0) as u64));
+    s.field("maxmemory_human", human_bytes(cfg.maxmemory));
     s.field("maxmemory_policy", &cfg.maxmemory_policy);
     s.field("allocator_frag_ratio", "1.00");
     s.field("allocator_frag_bytes", 0);
