@@ -1,6 +1,6 @@
 //! Connection commands: PING, ECHO, SELECT, QUIT, RESET, HELLO, AUTH, MONITOR.
 
-use super::{CmdError, CmdResult, Command, Ctx};
+use super::{Arg, ArgType, CmdError, CmdResult, Command, Ctx};
 use crate::client::ReplyMode;
 use crate::protocol::parser::parse_i64;
 use crate::protocol::reply::Protocol;
@@ -19,6 +19,7 @@ pub static COMMANDS: &[Command] = &[
         since: "1.0.0",
         summary: "Ping the server",
         complexity: "O(1)",
+        args: &[Arg::new("message", ArgType::String).flags(&["optional"])],
         ..Command::DEFAULT
     },
     Command {
@@ -31,6 +32,7 @@ pub static COMMANDS: &[Command] = &[
         since: "1.0.0",
         summary: "Echo the given string",
         complexity: "O(1)",
+        args: &[Arg::new("message", ArgType::String)],
         ..Command::DEFAULT
     },
     Command {
@@ -43,6 +45,7 @@ pub static COMMANDS: &[Command] = &[
         since: "1.0.0",
         summary: "Change the selected database for the current connection",
         complexity: "O(1)",
+        args: &[Arg::new("index", ArgType::Integer)],
         ..Command::DEFAULT
     },
     Command {

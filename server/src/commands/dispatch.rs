@@ -105,8 +105,12 @@ fn run(server: &Server, client: &mut Client, args: Args, out: &mut ReplyBuf, scr
     }
     client.redacted = 0;
     let usec = started.elapsed().as_micros() as u64;
+    server.slowlog.record(server, cmd, client, &args, usec);
     counters.calls.add(1);
     counters.usec.add(usec);
+    if server.latency_tracking.load(std::sync::atomic::Ordering::Relaxed) {
+        counters.record_latency(usec);
+    }
     thread_stats.commands.add(1);
     if let Err(e) = result {
         counters.failed.add(1);

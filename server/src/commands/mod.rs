@@ -6,22 +6,28 @@
 
 pub mod args;
 pub mod client;
+pub mod command;
+pub mod config;
 pub mod connection;
 pub mod dbs;
+pub mod debug;
 pub mod dispatch;
 pub mod expire;
+pub mod info;
 pub mod keys;
 pub mod lcs;
 pub mod longdouble;
+pub mod memory;
 pub mod object;
 pub mod server;
+pub mod slowlog;
 pub mod spec;
 pub mod strings;
 
 use std::collections::HashMap;
 
 pub use args::Args;
-pub use spec::{BeginSearch, Command, FindKeys, Handler, KeySpec, Locking};
+pub use spec::{Arg, ArgType, BeginSearch, Command, FindKeys, Handler, KeySpec, Locking};
 
 use crate::client::Client;
 use crate::keyspace::{Entry, Locked, StrEncoding, Touch, Value};
@@ -191,7 +197,7 @@ pub struct CommandTable {
 }
 
 /// The command families, in `COMMAND` listing order.
-pub fn families() -> [&'static [Command]; 8] {
+pub fn families() -> [&'static [Command]; 14] {
     [
         strings::COMMANDS,
         keys::COMMANDS,
@@ -201,6 +207,12 @@ pub fn families() -> [&'static [Command]; 8] {
         connection::COMMANDS,
         client::COMMANDS,
         server::COMMANDS,
+        command::COMMANDS,
+        config::COMMANDS,
+        slowlog::COMMANDS,
+        info::COMMANDS,
+        debug::COMMANDS,
+        memory::COMMANDS,
     ]
 }
 
