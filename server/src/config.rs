@@ -30,13 +30,21 @@ pub struct Config {
     pub hz: u32,
     pub slowlog_log_slower_than: i64,
     pub slowlog_max_len: i64,
-    pub maxmemory: i64,
+    pub maxmemory: u64,
     pub maxmemory_policy: String,
     pub daemonize: bool,
     pub pidfile: String,
     pub protected_mode: bool,
     pub active_expire_enabled: bool,
     pub lazyfree_lazy_user_flush: bool,
+    /// Per-command latency histograms for INFO latencystats.
+    pub latency_tracking: bool,
+    /// The percentiles INFO latencystats reports.
+    pub latency_percentiles: Vec<f64>,
+    /// Whether DEBUG may run: `no`, `yes`, or `local` (loopback and unix socket only).
+    pub enable_debug_command: String,
+    /// Whether CONFIG SET may change protected parameters (`dir`, `dbfilename`).
+    pub enable_protected_configs: String,
     /// Where the file given at start-up lives, for CONFIG REWRITE.
     pub config_file: Option<String>,
 }
@@ -73,6 +81,10 @@ impl Default for Config {
             protected_mode: true,
             active_expire_enabled: true,
             lazyfree_lazy_user_flush: false,
+            latency_tracking: true,
+            latency_percentiles: vec![50.0, 99.0, 99.9],
+            enable_debug_command: "no".into(),
+            enable_protected_configs: "no".into(),
             config_file: None,
         }
     }
@@ -80,36 +92,138 @@ impl Default for Config {
 
 type Getter = fn(&Config) -> String;
 type Setter = fn(&mut Config, &str) -> Result<(), String>;
+type Apply = fn(&Config) -> Result<(), String>;
+
+/// When a parameter may change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// CONFIG SET may change it.
+    Mutable,
+    /// Only at start-up ("can't set immutable config").
+    Immutable,
+    /// CONFIG SET only with `enable-protected-configs` ("can't set protected config").
+    Protected,
+}
 
 /// One configuration parameter.
 pub struct Param {
     pub name: &'static str,
     pub get: Getter,
     pub set: Setter,
-    /// Only settable at start-up (CONFIG SET answers "can't set immutable config").
-    pub immutable: bool,
+    pub mode: Mode,
+    /// Takes effect outside the configuration (e.g. changing directory), run once a
+    /// new value is accepted.
+    pub apply: Option<Apply>,
 }
 
-macro_rules! param {
-    ($name:literal, $field:ident, $kind:ident) => {
-        param!($name, $field, $kind, false)
-    };
-    ($name:literal, $field:ident, $kind:ident, $immutable:expr) => {
+use Mode::{Immutable, Mutable, Protected};
+
+/// Changes the running logger's level; installed by the binary once logging is up.
+pub static LOG_LEVEL_HOOK: std::sync::OnceLock<LogLevelHook> = std::sync::OnceLock::new();
+
+pub type LogLevelHook = Box<dyn Fn(&str) + Send + Sync>;
+
+/// An integer parameter with Redis's bounds and error texts.
+macro_rules! int {
+    ($name:literal, $field:ident, $min:expr, $max:expr, $mode:expr) => {
         Param {
             name: $name,
-            get: |c| $kind::show(&c.$field),
+            get: |c| c.$field.to_string(),
             set: |c, v| {
-                c.$field = $kind::parse(v)?;
+                let n = parse_int(v)?;
+                c.$field =
+                    bounded(n, $min, $max)?.try_into().map_err(|_| "argument out of range".to_string())?;
                 Ok(())
             },
-            immutable: $immutable,
+            mode: $mode,
+            apply: None,
         }
     };
 }
 
-/// All parameters, in the order CONFIG REWRITE writes them.
+/// A memory-size parameter (`5mb`, `1gb`, bytes), with bounds.
+macro_rules! memory {
+    ($name:literal, $field:ident, $min:expr, $max:expr, $mode:expr) => {
+        Param {
+            name: $name,
+            get: |c| c.$field.to_string(),
+            set: |c, v| {
+                let n = parse_memory(v).ok_or_else(|| "argument must be a memory value".to_string())?;
+                if !($min..=$max).contains(&n) {
+                    return Err(format!("argument must be between {} and {} inclusive", $min, $max));
+                }
+                c.$field = n.try_into().map_err(|_| "argument out of range".to_string())?;
+                Ok(())
+            },
+            mode: $mode,
+            apply: None,
+        }
+    };
+}
+
+macro_rules! boolean {
+    ($name:literal, $field:ident, $mode:expr) => {
+        Param {
+            name: $name,
+            get: |c| if c.$field { "yes" } else { "no" }.to_string(),
+            set: |c, v| {
+                c.$field = parse_bool(v)?;
+                Ok(())
+            },
+            mode: $mode,
+            apply: None,
+        }
+    };
+}
+
+macro_rules! text {
+    ($name:literal, $field:ident, $mode:expr) => {
+        Param {
+            name: $name,
+            get: |c| c.$field.clone(),
+            set: |c, v| {
+                c.$field = v.to_string();
+                Ok(())
+            },
+            mode: $mode,
+            apply: None,
+        }
+    };
+}
+
+/// One of a fixed set of words.
+macro_rules! choice {
+    ($name:literal, $field:ident, $choices:expr, $mode:expr) => {
+        Param {
+            name: $name,
+            get: |c| c.$field.clone(),
+            set: |c, v| {
+                c.$field = parse_choice(v, $choices)?;
+                Ok(())
+            },
+            mode: $mode,
+            apply: None,
+        }
+    };
+}
+
+const LOGLEVELS: &[&str] = &["debug", "verbose", "notice", "warning"];
+const POLICIES: &[&str] = &[
+    "volatile-lru",
+    "volatile-lfu",
+    "volatile-random",
+    "volatile-ttl",
+    "allkeys-lru",
+    "allkeys-lfu",
+    "allkeys-random",
+    "noeviction",
+];
+const ENABLE: &[&str] = &["no", "yes", "local"];
+const INT_MAX: i64 = i32::MAX as i64;
+
+/// All parameters, in the order CONFIG REWRITE appends them.
 pub static PARAMS: &[Param] = &[
-    param!("port", port, Int, true),
+    int!("port", port, 0, 65535, Immutable),
     Param {
         name: "bind",
         get: |c| c.bind.join(" "),
@@ -117,159 +231,249 @@ pub static PARAMS: &[Param] = &[
             c.bind = v.split_whitespace().map(str::to_string).collect();
             Ok(())
         },
-        immutable: true,
+        mode: Immutable,
+        apply: None,
     },
-    param!("unixsocket", unixsocket, Text, true),
+    text!("unixsocket", unixsocket, Immutable),
     Param {
         name: "unixsocketperm",
         get: |c| format!("{:o}", c.unixsocketperm),
         set: |c, v| {
-            c.unixsocketperm = u32::from_str_radix(v, 8).map_err(|_| "argument must be an octal number")?;
+            let n = u32::from_str_radix(v, 8).map_err(|_| "argument couldn't be parsed into an integer")?;
+            c.unixsocketperm = bounded(n as i64, 0, 0o777)? as u32;
             Ok(())
         },
-        immutable: true,
+        mode: Immutable,
+        apply: None,
     },
-    param!("databases", databases, Int, true),
-    param!("requirepass", requirepass, Text),
-    param!("maxclients", maxclients, Int),
-    param!("timeout", timeout, Int),
-    param!("tcp-keepalive", tcp_keepalive, Int),
-    param!("tcp-backlog", tcp_backlog, Int, true),
+    int!("databases", databases, 1, INT_MAX, Immutable),
+    text!("requirepass", requirepass, Mutable),
+    int!("maxclients", maxclients, 1, u32::MAX as i64, Mutable),
+    int!("timeout", timeout, 0, INT_MAX, Mutable),
+    int!("tcp-keepalive", tcp_keepalive, 0, INT_MAX, Mutable),
+    int!("tcp-backlog", tcp_backlog, 0, INT_MAX, Immutable),
     Param {
-        name: "loglevel",
-        get: |c| c.loglevel.clone(),
-        set: |c, v| {
-            let v = v.to_ascii_lowercase();
-            if !["debug", "verbose", "notice", "warning", "nothing"].contains(&v.as_str()) {
-                return Err(
-                    "argument(s) must be one of the following: debug, verbose, notice, warning, nothing"
-                        .into(),
-                );
+        apply: Some(|c| {
+            if let Some(set_level) = LOG_LEVEL_HOOK.get() {
+                set_level(&c.loglevel);
             }
-            c.loglevel = v;
+            Ok(())
+        }),
+        ..choice!("loglevel", loglevel, LOGLEVELS, Mutable)
+    },
+    text!("logfile", logfile, Immutable),
+    Param {
+        name: "dir",
+        // The working directory, absolute, as Redis reports it.
+        get: |c| std::env::current_dir().map_or_else(|_| c.dir.clone(), |d| d.display().to_string()),
+        set: |c, v| {
+            c.dir = v.to_string();
             Ok(())
         },
-        immutable: false,
+        mode: Protected,
+        apply: Some(|c| std::env::set_current_dir(&c.dir).map_err(|e| io_error_text(&e))),
     },
-    param!("logfile", logfile, Text, true),
-    param!("dir", dir, Text),
-    param!("dbfilename", dbfilename, Text),
+    text!("dbfilename", dbfilename, Protected),
     Param {
         name: "save",
         get: |c| c.save.clone(),
         set: |c, v| {
-            let parts: Vec<&str> = v.split_whitespace().collect();
-            if !parts.len().is_multiple_of(2) || parts.iter().any(|p| p.parse::<u64>().is_err()) {
-                return Err("Invalid save parameters".into());
-            }
-            c.save = parts.join(" ");
+            c.save = parse_save(v)?;
             Ok(())
         },
-        immutable: false,
+        mode: Mutable,
+        apply: None,
     },
-    param!("appendonly", appendonly, Bool),
-    param!("proto-max-bulk-len", proto_max_bulk_len, Memory),
-    param!("client-query-buffer-limit", client_query_buffer_limit, Memory),
-    param!("io-threads", io_threads, Int, true),
-    param!("hz", hz, Int),
-    param!("slowlog-log-slower-than", slowlog_log_slower_than, Int),
-    param!("slowlog-max-len", slowlog_max_len, Int),
-    param!("maxmemory", maxmemory, Memory),
-    param!("maxmemory-policy", maxmemory_policy, Text),
-    param!("daemonize", daemonize, Bool, true),
-    param!("pidfile", pidfile, Text, true),
-    param!("protected-mode", protected_mode, Bool),
-    param!("lazyfree-lazy-user-flush", lazyfree_lazy_user_flush, Bool),
+    boolean!("appendonly", appendonly, Mutable),
+    memory!("proto-max-bulk-len", proto_max_bulk_len, 1024 * 1024, i64::MAX as u64, Mutable),
+    memory!("client-query-buffer-limit", client_query_buffer_limit, 1024 * 1024, i64::MAX as u64, Mutable),
+    int!("io-threads", io_threads, 1, 128, Immutable),
+    Param {
+        name: "hz",
+        get: |c| c.hz.to_string(),
+        set: |c, v| {
+            let n = parse_int(v)?;
+            // Accepted up to INT_MAX like Redis, then held to the range the server runs at.
+            c.hz = bounded(n, 0, INT_MAX)?.clamp(1, 500) as u32;
+            Ok(())
+        },
+        mode: Mutable,
+        apply: None,
+    },
+    int!("slowlog-log-slower-than", slowlog_log_slower_than, -1, i64::MAX, Mutable),
+    int!("slowlog-max-len", slowlog_max_len, 0, i64::MAX, Mutable),
+    memory!("maxmemory", maxmemory, 0, u64::MAX, Mutable),
+    choice!("maxmemory-policy", maxmemory_policy, POLICIES, Mutable),
+    boolean!("daemonize", daemonize, Immutable),
+    text!("pidfile", pidfile, Immutable),
+    boolean!("protected-mode", protected_mode, Mutable),
+    boolean!("lazyfree-lazy-user-flush", lazyfree_lazy_user_flush, Mutable),
+    boolean!("latency-tracking", latency_tracking, Mutable),
+    Param {
+        name: "latency-tracking-info-percentiles",
+        get: |c| c.latency_percentiles.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(" "),
+        set: |c, v| {
+            let mut parsed = Vec::new();
+            for p in v.split_whitespace() {
+                let p: f64 = p.parse().map_err(|_| "Invalid latency-tracking-info-percentiles parameters")?;
+                if !(0.0..=100.0).contains(&p) {
+                    return Err(
+                        "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]".into(),
+                    );
+                }
+                parsed.push(p);
+            }
+            c.latency_percentiles = parsed;
+            Ok(())
+        },
+        mode: Mutable,
+        apply: None,
+    },
+    choice!("enable-debug-command", enable_debug_command, ENABLE, Immutable),
+    choice!("enable-protected-configs", enable_protected_configs, ENABLE, Immutable),
 ];
 
 pub fn find_param(name: &str) -> Option<&'static Param> {
     PARAMS.iter().find(|p| p.name.eq_ignore_ascii_case(name))
 }
 
-/// Value conversions for the kinds of parameters.
-trait Kind<T> {
-    fn show(v: &T) -> String;
-    fn parse(s: &str) -> Result<T, String>;
+/// An integer as Redis reads one: optional `-`, digits, no leading zeros or `+`.
+fn parse_int(v: &str) -> Result<i64, String> {
+    crate::protocol::parser::parse_i64(v.as_bytes())
+        .ok_or_else(|| "argument couldn't be parsed into an integer".into())
 }
 
-struct Int;
-struct Bool;
-struct Text;
-struct Memory;
-
-impl<T: std::str::FromStr + ToString> Kind<T> for Int {
-    fn show(v: &T) -> String {
-        v.to_string()
+fn bounded(n: i64, min: i64, max: i64) -> Result<i64, String> {
+    if n < min || n > max {
+        return Err(format!("argument must be between {min} and {max} inclusive"));
     }
-    fn parse(s: &str) -> Result<T, String> {
-        s.parse().map_err(|_| "argument couldn't be parsed into an integer".into())
-    }
+    Ok(n)
 }
 
-impl Kind<bool> for Bool {
-    fn show(v: &bool) -> String {
-        if *v { "yes" } else { "no" }.into()
-    }
-    fn parse(s: &str) -> Result<bool, String> {
-        match s.to_ascii_lowercase().as_str() {
-            "yes" => Ok(true),
-            "no" => Ok(false),
-            _ => Err("argument must be 'yes' or 'no'".into()),
-        }
+fn parse_bool(s: &str) -> Result<bool, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "yes" => Ok(true),
+        "no" => Ok(false),
+        _ => Err("argument must be 'yes' or 'no'".into()),
     }
 }
 
-impl Kind<String> for Text {
-    fn show(v: &String) -> String {
-        v.clone()
-    }
-    fn parse(s: &str) -> Result<String, String> {
-        Ok(s.to_string())
-    }
-}
-
-impl Kind<i64> for Memory {
-    fn show(v: &i64) -> String {
-        v.to_string()
-    }
-    fn parse(s: &str) -> Result<i64, String> {
-        parse_memory(s).ok_or_else(|| "argument must be a memory value".into())
-    }
-}
-
-/// Parses `100`, `1k`, `5mb`, `2gb` (k = 1000, kb = 1024) as redis.conf does.
-pub fn parse_memory(s: &str) -> Option<i64> {
+fn parse_choice(s: &str, choices: &[&str]) -> Result<String, String> {
     let lower = s.to_ascii_lowercase();
-    let units: [(&str, i64); 6] =
-        [("kb", 1024), ("mb", 1 << 20), ("gb", 1 << 30), ("k", 1000), ("m", 1_000_000), ("g", 1_000_000_000)];
-    for (suffix, mul) in units {
-        if let Some(num) = lower.strip_suffix(suffix) {
-            return num.parse::<i64>().ok()?.checked_mul(mul);
-        }
+    if choices.contains(&lower.as_str()) {
+        return Ok(lower);
     }
-    lower.parse().ok()
+    Err(format!("argument(s) must be one of the following: {}", choices.join(", ")))
 }
 
-/// Applies `name value...` directives (one per line, redis.conf syntax).
+/// `save` takes pairs of (seconds, changes); "" disables snapshots.
+fn parse_save(v: &str) -> Result<String, String> {
+    let parts: Vec<&str> = v.split_whitespace().collect();
+    if !parts.len().is_multiple_of(2) || parts.iter().any(|p| p.parse::<u64>().is_err()) {
+        return Err("Invalid save parameters".into());
+    }
+    Ok(parts.join(" "))
+}
+
+/// An OS error as C's `strerror` words it (without Rust's " (os error N)").
+pub fn io_error_text(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+/// Parses a memory size as redis.conf does: digits, then optionally `b`, `k`, `kb`,
+/// `m`, `mb`, `g` or `gb` in any case (k = 1000, kb = 1024). Sizes past the largest
+/// 64-bit value saturate, as Redis's `strtoull` does; no digits at all reads as 0
+/// (Redis accepts `""` and `kb`).
+pub fn parse_memory(s: &str) -> Option<u64> {
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    let mul: u64 = match s[digits..].to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" => 1000,
+        "kb" => 1024,
+        "m" => 1_000_000,
+        "mb" => 1 << 20,
+        "g" => 1_000_000_000,
+        "gb" => 1 << 30,
+        _ => return None,
+    };
+    let n = s[..digits].bytes().fold(0u64, |n, c| n.saturating_mul(10).saturating_add((c - b'0') as u64));
+    Some(n.saturating_mul(mul))
+}
+
+/// Applies `name value...` directives (one per line, redis.conf syntax). Errors name
+/// the line and the reason, like Redis's "FATAL CONFIG FILE ERROR".
 pub fn apply_directives(cfg: &mut Config, text: &str, origin: &str) -> Result<(), String> {
+    let mut state = LoadState::default();
+    apply_text(cfg, text, origin, &mut state, 0)
+}
+
+/// What loading remembers across lines and included files.
+#[derive(Default)]
+struct LoadState {
+    /// The first `save` line replaces the default save points; later ones add to them.
+    save_seen: bool,
+}
+
+/// How deep `include` may nest (stops include loops).
+const MAX_INCLUDE_DEPTH: usize = 16;
+
+fn apply_text(
+    cfg: &mut Config,
+    text: &str,
+    origin: &str,
+    state: &mut LoadState,
+    depth: usize,
+) -> Result<(), String> {
     for (lineno, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
+        let fail = |reason: &str| {
+            format!(
+                "Reading the configuration file ({origin}), at line {}\n>>> '{line}'\n{reason}",
+                lineno + 1
+            )
+        };
         let mut buf = Vec::new();
         let mut ranges = Vec::new();
         if !split_inline(line.as_bytes(), &mut buf, &mut ranges) {
-            return Err(format!("{origin}:{}: unbalanced quotes in '{line}'", lineno + 1));
+            return Err(fail("Unbalanced quotes in configuration line"));
         }
         let words: Vec<String> =
             ranges.iter().map(|r| String::from_utf8_lossy(&buf[r.clone()]).into_owned()).collect();
-        let (name, values) = words.split_first().expect("non-empty line has a word");
-        let param = find_param(name).ok_or_else(|| {
-            format!("{origin}:{}: Bad directive or wrong number of arguments: '{name}'", lineno + 1)
-        })?;
-        (param.set)(cfg, &values.join(" "))
-            .map_err(|e| format!("{origin}:{}: invalid value for '{name}': {e}", lineno + 1))?;
+        let Some((name, values)) = words.split_first() else {
+            continue;
+        };
+        if name.eq_ignore_ascii_case("include") {
+            let [path] = values else {
+                return Err(fail("Bad directive or wrong number of arguments"));
+            };
+            if depth >= MAX_INCLUDE_DEPTH {
+                return Err(fail("Too many nested includes"));
+            }
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| fail(&format!("Can't open the included file: {}", io_error_text(&e))))?;
+            apply_text(cfg, &text, path, state, depth + 1)?;
+            continue;
+        }
+        let param = find_param(name).ok_or_else(|| fail("Bad directive or wrong number of arguments"))?;
+        let multi_word = matches!(param.name, "bind" | "save" | "latency-tracking-info-percentiles");
+        if values.is_empty() || (!multi_word && values.len() != 1) {
+            return Err(fail("wrong number of arguments"));
+        }
+        let mut value = values.join(" ");
+        if param.name == "save" {
+            if state.save_seen && !value.is_empty() && !cfg.save.is_empty() {
+                value = format!("{} {value}", cfg.save);
+            }
+            state.save_seen = true;
+        }
+        (param.set)(cfg, &value).map_err(|e| fail(&e))?;
     }
     Ok(())
 }
@@ -280,8 +484,8 @@ pub fn from_args(args: &[String]) -> Result<Config, String> {
     let mut cfg = Config::default();
     let mut rest = args;
     if let Some(first) = args.first().filter(|a| !a.starts_with("--")) {
-        let text =
-            std::fs::read_to_string(first).map_err(|e| format!("can't open config file '{first}': {e}"))?;
+        let text = std::fs::read_to_string(first)
+            .map_err(|e| format!("Fatal error, can't open config file '{first}': {}", io_error_text(&e)))?;
         apply_directives(&mut cfg, &text, first)?;
         cfg.config_file =
             Some(std::fs::canonicalize(first).map_or(first.clone(), |p| p.display().to_string()));
@@ -296,7 +500,7 @@ pub fn from_args(args: &[String]) -> Result<Config, String> {
             directives.push_str(name);
         } else {
             if directives.is_empty() {
-                return Err(format!("unexpected argument '{arg}'"));
+                return Err(format!("Invalid argument '{arg}': options are given as --name value"));
             }
             directives.push(' ');
             directives.push_str(&quote(arg));
@@ -304,6 +508,73 @@ pub fn from_args(args: &[String]) -> Result<Config, String> {
     }
     apply_directives(&mut cfg, &directives, "command line")?;
     Ok(cfg)
+}
+
+/// The lines `name value` that state a parameter's current value in a config file.
+fn directive_lines(p: &Param, cfg: &Config) -> Vec<String> {
+    let value = (p.get)(cfg);
+    match p.name {
+        "save" if value.is_empty() => vec!["save \"\"".into()],
+        "save" => {
+            let parts: Vec<&str> = value.split(' ').collect();
+            parts.chunks(2).map(|pair| format!("save {}", pair.join(" "))).collect()
+        }
+        "bind" => vec![format!("bind {value}")],
+        _ => vec![format!("{} {}", p.name, quote(&value))],
+    }
+}
+
+/// The first word of a config line, lowercased, if it names a parameter.
+fn line_param(line: &str) -> Option<&'static Param> {
+    let first = line.split_whitespace().next()?;
+    find_param(first)
+}
+
+/// CONFIG REWRITE: rewrites `path` so it states the current configuration. Comments,
+/// blank lines, `include`s and unknown lines stay; each parameter's first line is
+/// replaced by its current value and its other lines dropped; parameters the file did
+/// not mention are appended when they differ from the default. The new file replaces
+/// the old one atomically.
+pub fn rewrite(cfg: &Config, path: &str) -> Result<(), String> {
+    let old = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(io_error_text(&e)),
+    };
+    let mut out = Vec::new();
+    let mut written: Vec<&str> = Vec::new();
+    for line in old.lines() {
+        let trimmed = line.trim();
+        match line_param(trimmed).filter(|_| !trimmed.starts_with('#')) {
+            Some(p) if written.contains(&p.name) => {}
+            Some(p) => {
+                written.push(p.name);
+                out.extend(directive_lines(p, cfg));
+            }
+            None => out.push(line.to_string()),
+        }
+    }
+    const MARKER: &str = "# Generated by CONFIG REWRITE";
+    let defaults = Config::default();
+    let mut appended = false;
+    for p in PARAMS {
+        if written.contains(&p.name) || (p.get)(cfg) == (p.get)(&defaults) {
+            continue;
+        }
+        if !appended && !out.iter().any(|l| l == MARKER) {
+            out.push(MARKER.to_string());
+        }
+        appended = true;
+        out.extend(directive_lines(p, cfg));
+    }
+    let mut text = out.join("\n");
+    text.push('\n');
+    let tmp = format!("{path}.tmp-{}", std::process::id());
+    std::fs::write(&tmp, text).map_err(|e| io_error_text(&e))?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        io_error_text(&e)
+    })
 }
 
 /// Quotes a value so [`split_inline`] reads it back as one word.

@@ -7,9 +7,11 @@ use mimalloc::MiMalloc;
 use cinnabar::config;
 use cinnabar::net::Listeners;
 use cinnabar::server::Server;
+use cinnabar::stats::CountingAlloc;
 
+/// mimalloc, counted for INFO's `used_memory`.
 #[global_allocator]
-static GLOBAL: MiMalloc = MiMalloc;
+static GLOBAL: CountingAlloc<MiMalloc> = CountingAlloc(MiMalloc);
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -25,10 +27,25 @@ fn main() {
     let cfg = match config::from_args(&args) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("*** FATAL CONFIG FILE ERROR ***\n{e}");
+            eprintln!("\n*** FATAL CONFIG FILE ERROR (Cinnabar {}) ***\n{e}", cinnabar::VERSION);
             std::process::exit(1);
         }
     };
+    if let Err(e) = std::env::set_current_dir(&cfg.dir) {
+        eprintln!("Can't chdir to '{}': {}", cfg.dir, config::io_error_text(&e));
+        std::process::exit(1);
+    }
+    // Before any thread exists: fork() keeps only the calling thread.
+    // SAFETY: no other threads have been started yet.
+    if cfg.daemonize && unsafe { libc::daemon(1, 0) } != 0 {
+        eprintln!("Can't daemonize: {}", std::io::Error::last_os_error());
+        std::process::exit(1);
+    }
+    if !cfg.pidfile.is_empty() {
+        if let Err(e) = std::fs::write(&cfg.pidfile, format!("{}\n", std::process::id())) {
+            eprintln!("Failed to write PID file '{}': {}", cfg.pidfile, config::io_error_text(&e));
+        }
+    }
     init_logging(&cfg);
     let server = Arc::new(Server::new(cfg));
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
@@ -49,7 +66,13 @@ fn main() {
         cinnabar::expire::start(server.clone());
         tokio::spawn(listeners.run(server.clone()));
         wait_for_shutdown(&server).await;
-        tracing::info!("shutting down");
+        let cfg = server.config.read().clone();
+        for path in [&cfg.pidfile, &cfg.unixsocket] {
+            if !path.is_empty() {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+        tracing::info!("Cinnabar is now ready to exit, bye bye...");
     });
 }
 
@@ -64,20 +87,31 @@ async fn wait_for_shutdown(server: &Server) {
     }
 }
 
+/// The tracing level for a redis.conf `loglevel`.
+fn level_filter(loglevel: &str) -> tracing::level_filters::LevelFilter {
+    use tracing::level_filters::LevelFilter;
+    match loglevel {
+        "debug" => LevelFilter::DEBUG,
+        "warning" => LevelFilter::WARN,
+        _ => LevelFilter::INFO,
+    }
+}
+
 fn init_logging(cfg: &config::Config) {
-    let level = match cfg.loglevel.as_str() {
-        "debug" => tracing::Level::DEBUG,
-        "verbose" => tracing::Level::INFO,
-        "warning" | "nothing" => tracing::Level::WARN,
-        _ => tracing::Level::INFO,
-    };
-    let builder = tracing_subscriber::fmt().with_max_level(level).with_target(false);
+    use tracing_subscriber::prelude::*;
+    let (filter, handle) = tracing_subscriber::reload::Layer::new(level_filter(&cfg.loglevel));
+    // CONFIG SET loglevel changes the level of the running logger.
+    let _ = config::LOG_LEVEL_HOOK.set(Box::new(move |level| {
+        let _ = handle.modify(|f| *f = level_filter(level));
+    }));
+    let layer = tracing_subscriber::fmt::layer().with_target(false);
+    let registry = tracing_subscriber::registry().with(filter);
     if cfg.logfile.is_empty() {
         let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
-        builder.with_ansi(ansi).with_writer(std::io::stdout).init();
+        registry.with(layer.with_ansi(ansi).with_writer(std::io::stdout)).init();
     } else {
         match std::fs::OpenOptions::new().create(true).append(true).open(&cfg.logfile) {
-            Ok(f) => builder.with_ansi(false).with_writer(std::sync::Mutex::new(f)).init(),
+            Ok(f) => registry.with(layer.with_ansi(false).with_writer(std::sync::Mutex::new(f))).init(),
             Err(e) => {
                 eprintln!("Can't open the log file: {e}");
                 std::process::exit(1);

@@ -7,8 +7,11 @@ use parking_lot::RwLock;
 use tokio::sync::Notify;
 
 use crate::client::Clients;
+use crate::commands::slowlog::SlowLog;
 use crate::config::Config;
 use crate::keyspace::{Keyspace, Touch};
+use crate::net::monitor::Monitors;
+use crate::net::pause::Pause;
 
 pub struct Server {
     pub config: RwLock<Config>,
@@ -16,10 +19,16 @@ pub struct Server {
     pub clients: Clients,
     pub started: Instant,
     pub started_unix_ms: u64,
+    /// Memory allocated once the server was set up (INFO `used_memory_startup`).
+    pub startup_memory: usize,
     pub run_id: String,
     /// Hot configuration values, read on every request without the config lock.
     pub max_bulk_len: AtomicI64,
     pub query_buffer_limit: AtomicI64,
+    pub slowlog_slower_than: AtomicI64,
+    pub slowlog_max_len: AtomicI64,
+    pub slowlog: SlowLog,
+    pub latency_tracking: AtomicBool,
     /// Seconds since start, advanced by the clock task (entry access times).
     lru_clock: AtomicU32,
     /// Whether an LFU `maxmemory-policy` is selected: entries then track access
@@ -32,7 +41,23 @@ pub struct Server {
     pub connections_received: AtomicU64,
     pub rejected_connections: AtomicU64,
     pub shutdown: Notify,
+    /// Clients in MONITOR mode.
+    pub monitors: Monitors,
+    /// CLIENT PAUSE state.
+    pub pause: Pause,
+    /// Recent counter samples for INFO's instantaneous rates.
+    samples: parking_lot::Mutex<std::collections::VecDeque<Sample>>,
 }
+
+/// Totals at one moment: (commands, network bytes in, network bytes out).
+struct Sample {
+    at: Instant,
+    totals: [u64; 3],
+}
+
+/// Rates are averaged over this many samples, one every [`SAMPLE_EVERY`].
+const SAMPLES: usize = 16;
+const SAMPLE_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 
 impl Server {
     pub fn new(config: Config) -> Self {
@@ -42,11 +67,16 @@ impl Server {
             keyspace: Keyspace::new(config.databases),
             max_bulk_len: AtomicI64::new(config.proto_max_bulk_len),
             query_buffer_limit: AtomicI64::new(config.client_query_buffer_limit),
+            slowlog_slower_than: AtomicI64::new(config.slowlog_log_slower_than),
+            slowlog_max_len: AtomicI64::new(config.slowlog_max_len),
+            slowlog: SlowLog::default(),
+            latency_tracking: AtomicBool::new(config.latency_tracking),
             active_expire: AtomicBool::new(config.active_expire_enabled),
             config: RwLock::new(config),
             clients: Clients::default(),
             started: Instant::now(),
             started_unix_ms: now,
+            startup_memory: crate::stats::used_memory(),
             run_id: (0..40).map(|_| format!("{:x}", rand::random::<u8>() % 16)).collect(),
             lru_clock: AtomicU32::new(0),
             lfu_policy: AtomicBool::new(lfu),
@@ -55,6 +85,9 @@ impl Server {
             connections_received: AtomicU64::new(0),
             rejected_connections: AtomicU64::new(0),
             shutdown: Notify::new(),
+            monitors: Monitors::default(),
+            pause: Pause::default(),
+            samples: Default::default(),
         }
     }
 
@@ -74,6 +107,20 @@ impl Server {
     /// Advances the coarse clock; called a few times a second.
     pub fn tick_clock(&self) {
         self.lru_clock.store(self.started.elapsed().as_secs() as u32, Relaxed);
+        crate::stats::used_memory();
+        let mut samples = self.samples.lock();
+        let now = Instant::now();
+        if samples.back().is_none_or(|s| now.duration_since(s.at) >= SAMPLE_EVERY) {
+            let totals = [
+                crate::stats::sum(|t| t.commands.get()),
+                crate::stats::sum(|t| t.net_in.get()),
+                crate::stats::sum(|t| t.net_out.get()),
+            ];
+            samples.push_back(Sample { at: now, totals });
+            if samples.len() > SAMPLES {
+                samples.pop_front();
+            }
+        }
     }
 
     /// Milliseconds since the server started.
@@ -87,6 +134,32 @@ impl Server {
         self.max_bulk_len.store(c.proto_max_bulk_len, Relaxed);
         self.query_buffer_limit.store(c.client_query_buffer_limit, Relaxed);
         self.lfu_policy.store(c.maxmemory_policy.contains("lfu"), Relaxed);
+        self.slowlog_slower_than.store(c.slowlog_log_slower_than, Relaxed);
+        self.slowlog_max_len.store(c.slowlog_max_len, Relaxed);
+        self.latency_tracking.store(c.latency_tracking, Relaxed);
+    }
+
+    /// Recent rates: (commands per second, KB/s received, KB/s sent).
+    pub fn instantaneous(&self) -> (f64, f64, f64) {
+        let samples = self.samples.lock();
+        let (Some(first), Some(last)) = (samples.front(), samples.back()) else {
+            return (0.0, 0.0, 0.0);
+        };
+        let secs = last.at.duration_since(first.at).as_secs_f64();
+        if secs <= 0.0 {
+            return (0.0, 0.0, 0.0);
+        }
+        let rate = |i: usize| last.totals[i].saturating_sub(first.totals[i]) as f64 / secs;
+        (rate(0), rate(1) / 1024.0, rate(2) / 1024.0)
+    }
+
+    /// CONFIG RESETSTAT: zeroes the counters INFO reports.
+    pub fn reset_stats(&self) {
+        crate::stats::reset();
+        crate::keyspace::shard::EXPIRED_KEYS.store(0, Relaxed);
+        self.connections_received.store(0, Relaxed);
+        self.rejected_connections.store(0, Relaxed);
+        self.samples.lock().clear();
     }
 }
 

@@ -328,7 +328,6 @@ fn object_subcommands() {
         OBJECT REFCOUNT nokey
         OBJECT ENCODING str
         TYPE str
-        SCAN 0 MATCH str
         KEYS str
         "#,
     );

@@ -803,7 +803,9 @@ fn info_of(cmd: &cinnabar::commands::Command) -> Resp {
                     Resp::Str("spec".into()),
                     Resp::Arr(vec![Resp::Str("index".into()), Resp::Int(i as i64)]),
                 ]),
-                BeginSearch::Keyword { .. } => panic!("no keyword specs among string commands"),
+                BeginSearch::Keyword { .. } | BeginSearch::Unknown => {
+                    panic!("no keyword specs among string commands")
+                }
             });
             v.push(Resp::Str("find_keys".into()));
             v.push(match k.find {
@@ -820,7 +822,9 @@ fn info_of(cmd: &cinnabar::commands::Command) -> Resp {
                         Resp::Int(limit as i64),
                     ]),
                 ]),
-                FindKeys::Keynum { .. } => panic!("no keynum specs among string commands"),
+                FindKeys::Keynum { .. } | FindKeys::Unknown => {
+                    panic!("no keynum specs among string commands")
+                }
             });
             Resp::Arr(v)
         })

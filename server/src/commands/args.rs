@@ -18,6 +18,11 @@ impl<'a> Args<'a> {
         Args { data, ranges }
     }
 
+    /// The arguments from `n` on (e.g. the command inside `COMMAND GETKEYS`).
+    pub fn skip(&self, n: usize) -> Args<'a> {
+        Args { data: self.data, ranges: &self.ranges[n.min(self.ranges.len())..] }
+    }
+
     pub fn len(&self) -> usize {
         self.ranges.len()
     }

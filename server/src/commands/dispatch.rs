@@ -1,5 +1,6 @@
 //! Running one request: resolve, check, lock, call, count.
 
+use std::sync::atomic::Ordering::Relaxed;
 use std::time::Instant;
 
 use super::{table, unknown_command_error, Args, Ctx, Keys, Locking, ResolveError};
@@ -19,6 +20,8 @@ pub struct Scratch {
 pub fn execute(server: &Server, client: &mut Client, args: Args, out: &mut ReplyBuf, scratch: &mut Scratch) {
     let mark = out.buf.len();
     run(server, client, args, out, scratch);
+    // The mode after the command decides: CLIENT REPLY ON answers even when it ends
+    // an OFF or SKIP, and CLIENT REPLY SKIP only takes effect for the next command.
     match client.reply_mode {
         ReplyMode::On => {}
         ReplyMode::Off => out.buf.truncate(mark),
@@ -26,6 +29,7 @@ pub fn execute(server: &Server, client: &mut Client, args: Args, out: &mut Reply
             out.buf.truncate(mark);
             client.reply_mode = ReplyMode::On;
         }
+        ReplyMode::SkipNext => client.reply_mode = ReplyMode::Skip,
     }
 }
 
@@ -35,14 +39,18 @@ fn run(server: &Server, client: &mut Client, args: Args, out: &mut ReplyBuf, scr
     let resolved = match table.resolve(&args) {
         Ok(r) => r,
         Err(e) => {
+            client.info.last_cmd.store(usize::MAX, Relaxed);
             let msg = match e {
                 ResolveError::Unknown => unknown_command_error(&args),
-                ResolveError::UnknownSub => format!(
-                    "ERR unknown subcommand '{}'. Try {} HELP.",
-                    String::from_utf8_lossy(&args.get(1)[..args.get(1).len().min(128)]),
-                    super::args::upper(args.get(0))
-                )
-                .into_bytes(),
+                ResolveError::UnknownSub => {
+                    let sub = super::c_str(args.get(1));
+                    let mut msg = b"ERR unknown subcommand '".to_vec();
+                    msg.extend_from_slice(&sub[..sub.len().min(128)]);
+                    msg.extend_from_slice(
+                        format!("'. Try {} HELP.", super::args::upper(args.get(0))).as_bytes(),
+                    );
+                    msg
+                }
                 ResolveError::Arity => {
                     let (id, _) = table.lookup(args.get(0)).expect("arity error on a known command");
                     let id = match table.lookup_sub(id, if args.len() > 1 { args.get(1) } else { b"" }) {
@@ -50,6 +58,7 @@ fn run(server: &Server, client: &mut Client, args: Args, out: &mut ReplyBuf, scr
                         _ => id,
                     };
                     thread_stats.command(id).rejected.add(1);
+                    client.info.last_cmd.store(id, Relaxed);
                     format!("ERR wrong number of arguments for '{}' command", table.full_name(id))
                         .into_bytes()
                 }
@@ -59,10 +68,16 @@ fn run(server: &Server, client: &mut Client, args: Args, out: &mut ReplyBuf, scr
         }
     };
     let cmd = resolved.cmd;
+    client.info.last_cmd.store(resolved.id, Relaxed);
     let counters = thread_stats.command(resolved.id);
     if !client.authenticated && !cmd.has_flag("no_auth") {
         counters.rejected.add(1);
         error_reply(out, b"NOAUTH Authentication required.");
+        return;
+    }
+    if client.monitor.is_some() && touches_keyspace(cmd, table.full_name(resolved.id)) {
+        counters.rejected.add(1);
+        error_reply(out, b"ERR Replica can't interact with the keyspace");
         return;
     }
 
@@ -85,14 +100,28 @@ fn run(server: &Server, client: &mut Client, args: Args, out: &mut ReplyBuf, scr
     let mut ctx = Ctx { server, client, args, out, now_ms, keys };
     let result = (cmd.handler)(&mut ctx);
     drop(ctx);
+    if server.monitors.is_active() && !cmd.has_flag("admin") && !cmd.has_flag("skip_monitor") {
+        server.monitors.feed(&server.clients, client, &args);
+    }
+    client.redacted = 0;
     let usec = started.elapsed().as_micros() as u64;
+    server.slowlog.record(server, cmd, client, &args, usec);
     counters.calls.add(1);
     counters.usec.add(usec);
+    if server.latency_tracking.load(std::sync::atomic::Ordering::Relaxed) {
+        counters.record_latency(usec);
+    }
     thread_stats.commands.add(1);
     if let Err(e) = result {
         counters.failed.add(1);
         error_reply(out, e.text().as_bytes());
     }
+}
+
+/// Whether a command reads or writes keys, which a client in MONITOR mode (a
+/// replica-like client in Redis) may not run.
+fn touches_keyspace(cmd: &super::Command, name: &str) -> bool {
+    cmd.has_flag("write") || cmd.has_flag("readonly") || crate::net::pause::MAY_REPLICATE.contains(&name)
 }
 
 /// Writes an error reply and counts it in INFO errorstats.

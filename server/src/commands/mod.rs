@@ -5,22 +5,29 @@
 //! and is the single source for dispatch, `COMMAND INFO`/`DOCS` and key locking.
 
 pub mod args;
+pub mod client;
+pub mod command;
+pub mod config;
 pub mod connection;
 pub mod dbs;
+pub mod debug;
 pub mod dispatch;
 pub mod expire;
+pub mod info;
 pub mod keys;
 pub mod lcs;
 pub mod longdouble;
+pub mod memory;
 pub mod object;
 pub mod server;
+pub mod slowlog;
 pub mod spec;
 pub mod strings;
 
 use std::collections::HashMap;
 
 pub use args::Args;
-pub use spec::{BeginSearch, Command, FindKeys, Handler, KeySpec, Locking};
+pub use spec::{Arg, ArgType, BeginSearch, Command, FindKeys, Handler, KeySpec, Locking};
 
 use crate::client::Client;
 use crate::keyspace::{Entry, Locked, StrEncoding, Touch, Value};
@@ -194,7 +201,7 @@ pub struct CommandTable {
 }
 
 /// The command families, in `COMMAND` listing order.
-pub fn families() -> [&'static [Command]; 7] {
+pub fn families() -> [&'static [Command]; 14] {
     [
         strings::COMMANDS,
         keys::COMMANDS,
@@ -202,7 +209,14 @@ pub fn families() -> [&'static [Command]; 7] {
         object::COMMANDS,
         dbs::COMMANDS,
         connection::COMMANDS,
+        client::COMMANDS,
         server::COMMANDS,
+        command::COMMANDS,
+        config::COMMANDS,
+        slowlog::COMMANDS,
+        info::COMMANDS,
+        debug::COMMANDS,
+        memory::COMMANDS,
     ]
 }
 
@@ -282,6 +296,11 @@ impl Default for CommandTable {
     }
 }
 
+/// An argument as Redis's `%s`-style formatting prints it: up to its first NUL byte.
+pub fn c_str(arg: &[u8]) -> &[u8] {
+    &arg[..arg.iter().position(|&c| c == 0).unwrap_or(arg.len())]
+}
+
 /// The `unknown command` error text, as Redis words it.
 pub fn unknown_command_error(args: &Args) -> Vec<u8> {
     let mut listed = Vec::new();
@@ -290,12 +309,12 @@ pub fn unknown_command_error(args: &Args) -> Vec<u8> {
             break;
         }
         let room = 128 - listed.len();
-        let arg = args.get(i);
+        let arg = c_str(args.get(i));
         listed.push(b'\'');
         listed.extend_from_slice(&arg[..arg.len().min(room)]);
         listed.extend_from_slice(b"' ");
     }
-    let name = args.get(0);
+    let name = c_str(args.get(0));
     let mut msg = b"ERR unknown command '".to_vec();
     msg.extend_from_slice(&name[..name.len().min(128)]);
     msg.extend_from_slice(b"', with args beginning with: ");

@@ -13,6 +13,8 @@ pub enum BeginSearch {
     /// After the first occurrence of `keyword`, searching from `startfrom` (negative:
     /// from the end backwards).
     Keyword { keyword: &'static str, startfrom: i32 },
+    /// Keys cannot be found from the arguments alone (e.g. SORT's BY/GET patterns).
+    Unknown,
 }
 
 /// How many keys follow the first one (Redis key-spec `find_keys`).
@@ -24,6 +26,8 @@ pub enum FindKeys {
     /// The argument at `keynumidx` (relative to the begin position) says how many keys
     /// there are, starting at `firstkey`, every `keystep`.
     Keynum { keynumidx: i32, firstkey: i32, keystep: i32 },
+    /// Paired with [`BeginSearch::Unknown`].
+    Unknown,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -57,8 +61,10 @@ impl KeySpec {
     }
 
     /// Appends the argument positions of this spec's keys in `args` to `out`.
-    /// Positions that fall outside the arguments are ignored, as Redis does.
-    pub fn key_positions(&self, args: usize, out: &mut Vec<usize>, arg: impl Fn(usize) -> Vec<u8>) {
+    /// Positions that fall outside the arguments are ignored, as Redis does. Returns
+    /// false when the arguments do not fit the spec (Redis's "invalid spec": a missing
+    /// or bad key count, a range past the end), which `COMMAND GETKEYS` reports.
+    pub fn key_positions(&self, args: usize, out: &mut Vec<usize>, arg: impl Fn(usize) -> Vec<u8>) -> bool {
         let argc = args as i32;
         let begin = match self.begin {
             BeginSearch::Index(i) => i,
@@ -76,12 +82,13 @@ impl KeySpec {
                 }
                 match found {
                     Some(i) => i,
-                    None => return,
+                    None => return true,
                 }
             }
+            BeginSearch::Unknown => return true,
         };
         if begin <= 0 || begin >= argc {
-            return;
+            return false;
         }
         let (first, last, step) = match self.find {
             FindKeys::Range { lastkey, keystep, limit } => {
@@ -97,18 +104,27 @@ impl KeySpec {
             FindKeys::Keynum { keynumidx, firstkey, keystep } => {
                 let idx = begin + keynumidx;
                 if idx >= argc {
-                    return;
+                    return false;
                 }
-                let n = crate::protocol::parser::parse_i64(&arg(idx as usize)).unwrap_or(0);
+                let n = crate::protocol::parser::parse_i64(&arg(idx as usize));
                 let first = begin + firstkey;
-                (first, first + (n as i32 - 1) * keystep, keystep)
+                let n = n.unwrap_or(0);
+                (first, first + (n.clamp(0, i32::MAX as i64 / 2) as i32 - 1) * keystep, keystep)
             }
+            FindKeys::Unknown => return true,
         };
         let mut i = first;
         while i <= last && i < argc {
             out.push(i as usize);
             i += step.max(1);
         }
+        let bad_count = match self.find {
+            FindKeys::Keynum { keynumidx, .. } => {
+                crate::protocol::parser::parse_i64(&arg((begin + keynumidx) as usize)).is_none_or(|n| n < 0)
+            }
+            _ => false,
+        };
+        !bad_count && last < argc && last >= first && first < argc
     }
 }
 
@@ -140,6 +156,16 @@ pub struct Command {
     pub since: &'static str,
     pub summary: &'static str,
     pub complexity: &'static str,
+    /// `COMMAND DOCS` extras: `deprecated`, `syscmd`.
+    pub doc_flags: &'static [&'static str],
+    /// Version that deprecated the command ("" when not deprecated).
+    pub deprecated_since: &'static str,
+    /// What to use instead of a deprecated command ("" when none).
+    pub replaced_by: &'static str,
+    /// (version, change) pairs, oldest first.
+    pub history: &'static [(&'static str, &'static str)],
+    /// The argument tree `COMMAND DOCS` reports (redis-cli builds its hints from it).
+    pub args: &'static [Arg],
 }
 
 impl Command {
@@ -159,6 +185,11 @@ impl Command {
         since: "",
         summary: "",
         complexity: "",
+        doc_flags: &[],
+        deprecated_since: "",
+        replaced_by: "",
+        history: &[],
+        args: &[],
     };
 
     pub fn has_flag(&self, flag: &str) -> bool {
@@ -172,5 +203,105 @@ impl Command {
         } else {
             argc >= -self.arity
         }
+    }
+}
+
+/// The type of a documented argument (`COMMAND DOCS` `type`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArgType {
+    String,
+    Integer,
+    Double,
+    Key,
+    Pattern,
+    UnixTime,
+    PureToken,
+    /// Exactly one of the nested arguments.
+    Oneof,
+    /// The nested arguments as a group.
+    Block,
+}
+
+impl ArgType {
+    pub fn name(self) -> &'static str {
+        match self {
+            ArgType::String => "string",
+            ArgType::Integer => "integer",
+            ArgType::Double => "double",
+            ArgType::Key => "key",
+            ArgType::Pattern => "pattern",
+            ArgType::UnixTime => "unix-time",
+            ArgType::PureToken => "pure-token",
+            ArgType::Oneof => "oneof",
+            ArgType::Block => "block",
+        }
+    }
+}
+
+/// One documented argument of a command. Built with the `const` helpers below, as
+/// `tools/gen_command_docs.py` prints them from a reference server.
+#[derive(Clone, Copy, Debug)]
+pub struct Arg {
+    pub name: &'static str,
+    pub kind: ArgType,
+    /// Index into the command's key specs, for `key` arguments.
+    pub key_spec_index: Option<u32>,
+    pub token: Option<&'static str>,
+    pub summary: Option<&'static str>,
+    pub since: Option<&'static str>,
+    pub deprecated_since: Option<&'static str>,
+    /// `optional`, `multiple`, `multiple_token`.
+    pub flags: &'static [&'static str],
+    /// Nested arguments of `oneof` and `block` arguments.
+    pub args: &'static [Arg],
+}
+
+impl Arg {
+    pub const fn new(name: &'static str, kind: ArgType) -> Arg {
+        Arg {
+            name,
+            kind,
+            key_spec_index: None,
+            token: None,
+            summary: None,
+            since: None,
+            deprecated_since: None,
+            flags: &[],
+            args: &[],
+        }
+    }
+
+    /// A key argument found by key spec `index`.
+    pub const fn key(name: &'static str, index: u32) -> Arg {
+        Arg { key_spec_index: Some(index), ..Arg::new(name, ArgType::Key) }
+    }
+
+    /// A keyword without a value (`NX`).
+    pub const fn pure(name: &'static str, token: &'static str) -> Arg {
+        Arg { token: Some(token), ..Arg::new(name, ArgType::PureToken) }
+    }
+
+    pub const fn token(self, token: &'static str) -> Arg {
+        Arg { token: Some(token), ..self }
+    }
+
+    pub const fn summary(self, summary: &'static str) -> Arg {
+        Arg { summary: Some(summary), ..self }
+    }
+
+    pub const fn since(self, since: &'static str) -> Arg {
+        Arg { since: Some(since), ..self }
+    }
+
+    pub const fn deprecated_since(self, version: &'static str) -> Arg {
+        Arg { deprecated_since: Some(version), ..self }
+    }
+
+    pub const fn flags(self, flags: &'static [&'static str]) -> Arg {
+        Arg { flags, ..self }
+    }
+
+    pub const fn args(self, args: &'static [Arg]) -> Arg {
+        Arg { args, ..self }
     }
 }

@@ -9,7 +9,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use crate::client::{Client, ClientInfo};
 use crate::commands::dispatch::{error_reply, execute, Scratch};
-use crate::commands::Args;
+use crate::commands::{table, Args};
 use crate::protocol::parser::{ArgSource, Limits, RequestParser};
 use crate::protocol::reply::ReplyBuf;
 use crate::server::Server;
@@ -19,11 +19,14 @@ use crate::stats;
 /// not pile up output.
 const FLUSH_AT: usize = 64 * 1024;
 const READ_CHUNK: usize = 16 * 1024;
+/// A read buffer with more room than this is reallocated once it holds little.
+const SHRINK_ABOVE: usize = 4 * READ_CHUNK;
 
 pub async fn serve<S>(server: Arc<Server>, mut stream: S, info: Arc<ClientInfo>)
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
+    let _registered = Unregister { server: &server, info: &info };
     let authenticated = server.config.read().requirepass.is_empty();
     let mut client = Client::new(info.clone(), authenticated);
     let mut buf = BytesMut::with_capacity(READ_CHUNK);
@@ -36,13 +39,36 @@ where
         if buf.capacity() - buf.len() < READ_CHUNK / 4 {
             buf.reserve(READ_CHUNK);
         }
-        match stream.read_buf(&mut buf).await {
+        let read = match client.monitor.as_mut() {
+            None => stream.read_buf(&mut buf).await,
+            // A monitor also waits for lines to stream. `read_buf` is cancel safe: when
+            // the feed wins, nothing was read.
+            Some(feed) => tokio::select! {
+                r = stream.read_buf(&mut buf) => r,
+                line = feed.recv() => {
+                    let Some(line) = line else { break };
+                    out.buf.extend_from_slice(&line);
+                    while let Some(line) = feed.try_recv() {
+                        out.buf.extend_from_slice(&line);
+                        if out.buf.len() >= FLUSH_AT {
+                            break;
+                        }
+                    }
+                    if flush(&mut stream, &mut out).await.is_err() || info.is_killed() {
+                        break;
+                    }
+                    continue;
+                }
+            },
+        };
+        match read {
             Ok(0) | Err(_) => break,
             Ok(n) => thread_stats.net_in.add(n as u64),
         }
         if info.is_killed() {
             break;
         }
+        info.touch(server.uptime_ms());
         if buf.len() as i64 > server.query_buffer_limit.load(Relaxed) {
             tracing::warn!(id = info.id, "closing client that reached max query buffer length");
             break;
@@ -61,6 +87,12 @@ where
                     };
                     let args = Args::new(data, parser.args());
                     if !args.is_empty() {
+                        if server.pause.is_active() && client.monitor.is_none() {
+                            wait_if_paused(&server, &client, args, &mut stream, &mut out).await;
+                            if info.is_killed() {
+                                break 'conn;
+                            }
+                        }
                         execute(&server, &mut client, args, &mut out, &mut scratch);
                     }
                     start += used;
@@ -77,19 +109,67 @@ where
                 }
                 Ok(None) => break,
                 Err(e) => {
-                    error_reply(&mut out, format!("ERR Protocol error: {}", e.0).as_bytes());
+                    error_reply(&mut out, &e.message());
                     client.close_after_reply = true;
                     break;
                 }
             }
         }
-        buf.advance(start);
+        if buf.capacity() > SHRINK_ABOVE && buf.len() - start < READ_CHUNK {
+            // A big request grew the buffer; once it is consumed, give the memory back
+            // instead of keeping it for the life of the connection.
+            buf = BytesMut::from(&buf[start..]);
+        } else {
+            buf.advance(start);
+        }
         info.query_buf.store(buf.len(), Relaxed);
+        info.query_buf_cap.store(buf.capacity(), Relaxed);
+        if buf.capacity() > info.query_buf_peak.load(Relaxed) {
+            info.query_buf_peak.store(buf.capacity(), Relaxed);
+        }
         if flush(&mut stream, &mut out).await.is_err() || client.close_after_reply || info.is_killed() {
             break;
         }
     }
-    server.clients.remove(info.id);
+}
+
+/// Unregisters the client however its connection ends, also when a command handler
+/// panics (the worker survives that; the client must not linger in lists).
+struct Unregister<'a> {
+    server: &'a Server,
+    info: &'a ClientInfo,
+}
+
+impl Drop for Unregister<'_> {
+    fn drop(&mut self) {
+        self.server.clients.remove(self.info.id);
+        self.server.monitors.remove(self.info.id);
+        self.info.socket_closed();
+    }
+}
+
+/// Holds a request back while CLIENT PAUSE covers it. Requests that would be
+/// rejected anyway (unknown, wrong arity, not authenticated) are not held, as in
+/// Redis; replies already produced are sent before waiting.
+async fn wait_if_paused<S: AsyncWrite + Unpin>(
+    server: &Server,
+    client: &Client,
+    args: Args<'_>,
+    stream: &mut S,
+    out: &mut ReplyBuf,
+) {
+    let Ok(resolved) = table().resolve(&args) else { return };
+    let name = table().full_name(resolved.id);
+    if !(client.authenticated || resolved.cmd.has_flag("no_auth")) || !server.pause.covers(resolved.cmd, name)
+    {
+        return;
+    }
+    // Like Redis, CLIENT LIST shows the held command as the client's last one.
+    client.info.last_cmd.store(resolved.id, Relaxed);
+    if flush(stream, out).await.is_err() {
+        return;
+    }
+    server.pause.wait(resolved.cmd, name, &client.info).await;
 }
 
 async fn flush<S: AsyncWrite + Unpin>(stream: &mut S, out: &mut ReplyBuf) -> std::io::Result<()> {

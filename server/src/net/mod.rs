@@ -6,6 +6,8 @@
 //! and no task ever migrates; the keyspace shards are what the workers share.
 
 pub mod connection;
+pub mod monitor;
+pub mod pause;
 
 use std::os::fd::AsRawFd;
 use std::sync::Arc;
@@ -16,17 +18,24 @@ use tokio::sync::mpsc;
 use crate::client::{ClientInfo, Peer};
 use crate::server::Server;
 
-/// An accepted socket on its way to a worker.
+/// An accepted socket on its way to the acceptor's admission check.
 enum Accepted {
     Tcp(std::net::TcpStream, Peer),
     Unix(std::os::unix::net::UnixStream, Peer),
 }
 
+/// An admitted connection on its way to a worker, already registered (so client
+/// ids follow accept order and `maxclients` counts it at once).
+enum Admitted {
+    Tcp(std::net::TcpStream, Arc<ClientInfo>),
+    Unix(std::os::unix::net::UnixStream, Arc<ClientInfo>),
+}
+
 /// Starts `n` worker threads; returns the senders that hand them connections.
-fn start_workers(server: &Arc<Server>, n: usize) -> Vec<mpsc::UnboundedSender<Accepted>> {
+fn start_workers(server: &Arc<Server>, n: usize) -> Vec<mpsc::UnboundedSender<Admitted>> {
     let mut senders = Vec::new();
     for i in 0..n.max(1) {
-        let (tx, mut rx) = mpsc::unbounded_channel::<Accepted>();
+        let (tx, mut rx) = mpsc::unbounded_channel::<Admitted>();
         let server = server.clone();
         std::thread::Builder::new()
             .name(format!("worker-{i}"))
@@ -44,26 +53,23 @@ fn start_workers(server: &Arc<Server>, n: usize) -> Vec<mpsc::UnboundedSender<Ac
     senders
 }
 
-fn spawn_connection(server: &Arc<Server>, conn: Accepted) {
+fn spawn_connection(server: &Arc<Server>, conn: Admitted) {
     let server = server.clone();
     match conn {
-        Accepted::Tcp(s, peer) => {
-            if let Ok(s) = tokio::net::TcpStream::from_std(s) {
-                let info = register(&server, peer, s.as_raw_fd());
-                tokio::spawn(connection::serve(server, s, info));
-            }
-        }
-        Accepted::Unix(s, peer) => {
-            if let Ok(s) = tokio::net::UnixStream::from_std(s) {
-                let info = register(&server, peer, s.as_raw_fd());
-                tokio::spawn(connection::serve(server, s, info));
-            }
-        }
+        Admitted::Tcp(s, info) => match tokio::net::TcpStream::from_std(s) {
+            Ok(s) => drop(tokio::spawn(connection::serve(server, s, info))),
+            Err(_) => server.clients.remove(info.id),
+        },
+        Admitted::Unix(s, info) => match tokio::net::UnixStream::from_std(s) {
+            Ok(s) => drop(tokio::spawn(connection::serve(server, s, info))),
+            Err(_) => server.clients.remove(info.id),
+        },
     }
 }
 
 fn register(server: &Server, peer: Peer, fd: i32) -> Arc<ClientInfo> {
     let info = Arc::new(ClientInfo::new(server.clients.next_id(), peer, fd));
+    info.touch(server.uptime_ms());
     server.clients.add(info.clone());
     info
 }
@@ -121,8 +127,13 @@ impl Listeners {
 
     /// Accepts connections forever, handing each to a worker in turn.
     pub async fn run(self, server: Arc<Server>) {
-        let threads = server.config.read().io_threads;
+        let (threads, maxclients) = {
+            let cfg = server.config.read();
+            (cfg.io_threads, cfg.maxclients)
+        };
+        raise_fd_limit(maxclients);
         let workers = start_workers(&server, threads);
+        tokio::spawn(close_idle_clients(server.clone()));
         let (tx, mut rx) = mpsc::unbounded_channel::<Accepted>();
         for l in self.tcp {
             let tx = tx.clone();
@@ -169,7 +180,17 @@ impl Listeners {
                 reject(conn);
                 continue;
             }
-            let _ = workers[next % workers.len()].send(conn);
+            let admitted = match conn {
+                Accepted::Tcp(s, peer) => {
+                    let fd = s.as_raw_fd();
+                    Admitted::Tcp(s, register(&server, peer, fd))
+                }
+                Accepted::Unix(s, peer) => {
+                    let fd = s.as_raw_fd();
+                    Admitted::Unix(s, register(&server, peer, fd))
+                }
+            };
+            let _ = workers[next % workers.len()].send(admitted);
             next += 1;
         }
     }
@@ -182,5 +203,45 @@ fn reject(conn: Accepted) {
     match conn {
         Accepted::Tcp(mut s, _) => drop(s.write(MSG)),
         Accepted::Unix(mut s, _) => drop(s.write(MSG)),
+    }
+}
+
+/// Raises the open-files limit so `maxclients` connections fit (plus some for
+/// listeners and files), as far as the hard limit allows.
+fn raise_fd_limit(maxclients: usize) {
+    let wanted = maxclients as libc::rlim_t + 32;
+    let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit/setrlimit only read and write the struct passed.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 && lim.rlim_cur < wanted {
+            lim.rlim_cur = wanted.min(lim.rlim_max);
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &lim) != 0 {
+                tracing::warn!("could not raise the open files limit to {}", lim.rlim_cur);
+            }
+        }
+    }
+}
+
+/// Closes clients idle for longer than `timeout` seconds (re-read every round, so
+/// CONFIG SET takes effect). Monitors and clients waiting on CLIENT PAUSE are exempt,
+/// as in Redis.
+async fn close_idle_clients(server: Arc<Server>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(250));
+    loop {
+        tick.tick().await;
+        let timeout = server.config.read().timeout;
+        if timeout == 0 {
+            continue;
+        }
+        let now = server.uptime_ms();
+        for c in server.clients.list() {
+            let idle = now.saturating_sub(c.last_interaction_ms.load(std::sync::atomic::Ordering::Relaxed));
+            let exempt = c.monitor.load(std::sync::atomic::Ordering::Relaxed)
+                || c.blocked.load(std::sync::atomic::Ordering::Relaxed);
+            if !exempt && idle / 1000 > timeout {
+                tracing::debug!(id = c.id, "closing idle client");
+                server.clients.kill(&c);
+            }
+        }
     }
 }

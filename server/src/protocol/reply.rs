@@ -131,6 +131,13 @@ impl ReplyBuf {
         }
     }
 
+    /// An attribute frame of `n` pairs (RESP3 only: RESP2 has no way to send one, so
+    /// callers skip the attribute there).
+    pub fn attribute(&mut self, n: usize) {
+        debug_assert!(self.is_resp3(), "attributes exist only in RESP3");
+        self.len_line(b'|', n as i64);
+    }
+
     /// A boolean; the integer 1 or 0 in RESP2.
     pub fn boolean(&mut self, b: bool) {
         match self.proto {

@@ -2,6 +2,8 @@
 //! loopback ports, talks raw RESP to them, and compares their replies.
 #![allow(dead_code)]
 
+pub mod raw;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
