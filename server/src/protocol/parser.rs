@@ -237,13 +237,17 @@ impl RequestParser {
     }
 }
 
-/// The fast path of [`RequestParser::header_number`]: a one-byte prefix, 1 to 18 digits
+/// The fast path of [`RequestParser::header_number`]: '*' or '$', 1 to 18 digits
 /// without a leading zero, then '\r' and one more byte. Returns the number and the
 /// offset of the '\r'. Anything else (signs, errors, incomplete lines) returns `None`
 /// and takes the general path, which gives the same result for the lines accepted here.
 #[inline(always)]
 fn plain_number(line: &[u8]) -> Option<(i64, usize)> {
-    let digits = line.get(1..)?;
+    // Any other first byte (a NUL ends a line's search in Redis) takes the general path.
+    if !matches!(line.first(), Some(b'*' | b'$')) {
+        return None;
+    }
+    let digits = &line[1..];
     let mut v: i64 = 0;
     let mut n = 0;
     while n < 18 && n < digits.len() && digits[n].is_ascii_digit() {
@@ -644,6 +648,8 @@ mod tests {
             b"$1234567890123456789\r\n",
             b"$99999999999999999999\r\n",
             b"$1x\r\n",
+            b"\x003\r\n",
+            b"x3\r\n",
             b"$+1\r\n",
             b"$7",
             b"*2\r\n$3",
