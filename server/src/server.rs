@@ -35,7 +35,8 @@ pub struct Server {
     /// frequency instead of access time.
     pub lfu_policy: AtomicBool,
     /// Changes since the last save.
-    pub dirty: AtomicU64,
+    /// The total of the per-thread change counters at the last save.
+    pub dirty_at_save: AtomicU64,
     pub last_save_unix: AtomicU64,
     pub active_expire: AtomicBool,
     pub connections_received: AtomicU64,
@@ -80,7 +81,7 @@ impl Server {
             run_id: (0..40).map(|_| format!("{:x}", rand::random::<u8>() % 16)).collect(),
             lru_clock: AtomicU32::new(0),
             lfu_policy: AtomicBool::new(lfu),
-            dirty: AtomicU64::new(0),
+            dirty_at_save: AtomicU64::new(0),
             last_save_unix: AtomicU64::new(now / 1000),
             connections_received: AtomicU64::new(0),
             rejected_connections: AtomicU64::new(0),
@@ -89,6 +90,12 @@ impl Server {
             pause: Pause::default(),
             samples: Default::default(),
         }
+    }
+
+    /// Changes since the last save (Redis's `server.dirty`), summed over the worker
+    /// threads' counters.
+    pub fn dirty(&self) -> u64 {
+        crate::stats::sum(|s| s.dirty.get()).saturating_sub(self.dirty_at_save.load(Relaxed))
     }
 
     pub fn lru_clock(&self) -> u32 {
@@ -165,5 +172,10 @@ impl Server {
 
 /// Wall-clock time in Unix milliseconds.
 pub fn unix_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+    unix_us() / 1000
+}
+
+/// Wall-clock time in Unix microseconds.
+pub fn unix_us() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_micros() as u64)
 }

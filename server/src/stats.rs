@@ -134,6 +134,8 @@ pub struct ThreadStats {
     pub misses: Counter,
     pub net_in: Counter,
     pub net_out: Counter,
+    /// Keyspace changes (Redis's `server.dirty`); never reset by RESETSTAT.
+    pub dirty: Counter,
     pub per_command: Box<[CommandStats]>,
     /// Error replies by code (INFO errorstats).
     pub errors: Mutex<std::collections::HashMap<String, u64>>,
@@ -191,6 +193,7 @@ pub fn local() -> &'static ThreadStats {
                 misses: Counter::default(),
                 net_in: Counter::default(),
                 net_out: Counter::default(),
+                dirty: Counter::default(),
                 per_command: (0..crate::commands::table().all.len())
                     .map(|_| CommandStats::default())
                     .collect(),

@@ -1,13 +1,12 @@
 //! Running one request: resolve, check, lock, call, count.
 
 use std::sync::atomic::Ordering::Relaxed;
-use std::time::Instant;
 
 use super::{table, unknown_command_error, Args, Ctx, Keys, Locking, ResolveError};
 use crate::client::{Client, ReplyMode};
 use crate::keyspace::{Locked, Touch};
 use crate::protocol::reply::ReplyBuf;
-use crate::server::{unix_ms, Server};
+use crate::server::{unix_us, Server};
 use crate::stats;
 
 /// Reusable buffers for dispatching, owned by a connection.
@@ -89,8 +88,9 @@ fn run(server: &Server, client: &mut Client, args: Args, out: &mut ReplyBuf, scr
         Locked::default()
     };
 
-    let started = Instant::now();
-    let now_ms = unix_ms();
+    // One clock read gives the command's time and its start; a second its duration.
+    let started_us = unix_us();
+    let now_ms = started_us / 1000;
     let db = client.db;
     let (touch, lru) = server.access_clock(now_ms);
     let lfu = touch == Touch::Lfu;
@@ -104,7 +104,7 @@ fn run(server: &Server, client: &mut Client, args: Args, out: &mut ReplyBuf, scr
         server.monitors.feed(&server.clients, client, &args);
     }
     client.redacted = 0;
-    let usec = started.elapsed().as_micros() as u64;
+    let usec = unix_us().saturating_sub(started_us);
     server.slowlog.record(server, cmd, client, &args, usec);
     counters.calls.add(1);
     counters.usec.add(usec);

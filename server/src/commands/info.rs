@@ -269,7 +269,7 @@ fn persistence_section(server: &Server, s: &mut Section) {
     zeros(s, &["loading", "async_loading", "current_cow_peak", "current_cow_size", "current_cow_size_age"]);
     s.field("current_fork_perc", "0.00");
     zeros(s, &["current_save_keys_processed", "current_save_keys_total"]);
-    s.field("rdb_changes_since_last_save", server.dirty.load(Relaxed));
+    s.field("rdb_changes_since_last_save", server.dirty());
     s.field("rdb_bgsave_in_progress", 0);
     s.field("rdb_last_save_time", server.last_save_unix.load(Relaxed));
     s.field("rdb_last_bgsave_status", "ok");

@@ -127,33 +127,14 @@ impl Keys<'_> {
     }
 
     /// Stores `value` under `key` with `expire_at` (0: none), replacing any value.
-    pub fn store(&mut self, key: &[u8], value: Value, expire_at: u64) -> Option<Box<Entry>> {
-        let entry = crate::keyspace::new_entry(key, value, expire_at, self.lru);
-        self.overwrite(entry)
-    }
-
-    /// Inserts `entry`, replacing any entry under its key.
-    fn overwrite(&mut self, mut entry: Box<Entry>) -> Option<Box<Entry>> {
-        if self.lfu {
-            if let Some(old) = self.locked.peek(self.db, &entry.key) {
-                entry.access = old.access;
-            }
-        }
-        self.locked.insert(self.db, entry)
+    pub fn store(&mut self, key: &[u8], value: Value, expire_at: u64) {
+        self.store_str(key, value, expire_at, StrEncoding::Auto)
     }
 
     /// Stores a string value with its encoding hint (see [`StrEncoding`]), replacing
-    /// any value.
-    pub fn store_str(
-        &mut self,
-        key: &[u8],
-        value: Value,
-        expire_at: u64,
-        enc: StrEncoding,
-    ) -> Option<Box<Entry>> {
-        let mut entry = crate::keyspace::new_entry(key, value, expire_at, self.lru);
-        entry.str_encoding = enc;
-        self.overwrite(entry)
+    /// any value. Under LFU an overwritten key keeps its access counter.
+    pub fn store_str(&mut self, key: &[u8], value: Value, expire_at: u64, enc: StrEncoding) {
+        self.locked.store(self.db, key, value, expire_at, enc, self.lru, self.lfu);
     }
 
     /// Removes a live key; expired keys count as absent.
@@ -170,7 +151,7 @@ impl Keys<'_> {
 impl Ctx<'_> {
     /// Counts a change for the save points and INFO.
     pub fn dirty(&self, n: u64) {
-        self.server.dirty.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        crate::stats::local().dirty.add(n);
     }
 }
 

@@ -163,12 +163,20 @@ impl Keyspace {
         }
     }
 
-    /// Locks the shards holding `keys` (database, key) in ascending order.
+    /// Locks the shards holding `keys` (database, key) in ascending order. Each key's
+    /// hash is computed here once and reused by the command's key operations.
     pub fn lock<'a, 'k>(&'a self, keys: impl IntoIterator<Item = (usize, &'k [u8])>) -> Locked<'a> {
-        let mut ids: smallvec::SmallVec<[u32; 4]> =
-            keys.into_iter().map(|(db, k)| (db * SHARDS + hash_key(k).shard()) as u32).collect();
-        ids.sort_unstable();
-        ids.dedup();
+        let mut hashes = smallvec::SmallVec::new();
+        let mut ids: smallvec::SmallVec<[u32; 4]> = smallvec::SmallVec::new();
+        for (db, k) in keys {
+            let h = hash_key(k);
+            hashes.push(KnownHash { addr: k.as_ptr() as usize, len: k.len(), hash: h });
+            ids.push((db * SHARDS + h.shard()) as u32);
+        }
+        if ids.len() > 1 {
+            ids.sort_unstable();
+            ids.dedup();
+        }
         let guards = ids
             .into_iter()
             .map(|id| {
@@ -176,8 +184,17 @@ impl Keyspace {
                 (id, self.dbs[db].shard(shard))
             })
             .collect();
-        Locked { guards }
+        Locked { guards, hashes }
     }
+}
+
+/// A key hash computed at lock time, found again by the identity (address and
+/// length) of the argument slice the command passes back; the address is only
+/// compared, never dereferenced.
+struct KnownHash {
+    addr: usize,
+    len: usize,
+    hash: KeyHash,
 }
 
 /// Shards locked for one command. Key operations go through it, so a command can
@@ -185,9 +202,20 @@ impl Keyspace {
 #[derive(Default)]
 pub struct Locked<'a> {
     guards: smallvec::SmallVec<[(u32, MutexGuard<'a, Shard>); 2]>,
+    hashes: smallvec::SmallVec<[KnownHash; 2]>,
 }
 
 impl Locked<'_> {
+    /// The hash of `key`: the one computed at lock time when `key` is that argument.
+    #[inline]
+    pub fn hash(&self, key: &[u8]) -> KeyHash {
+        let addr = key.as_ptr() as usize;
+        match self.hashes.iter().find(|k| k.addr == addr && k.len == key.len()) {
+            Some(k) => k.hash,
+            None => hash_key(key),
+        }
+    }
+
     /// The locked shard holding `key` in `db`. Panics if the command did not lock it:
     /// that is a bug in the command's key specification.
     pub fn shard(&mut self, db: usize, h: KeyHash) -> &mut Shard {
@@ -199,14 +227,30 @@ impl Locked<'_> {
 
     /// Looks a live key up (expired keys are removed on the way).
     pub fn lookup(&mut self, db: usize, key: &[u8], now_ms: u64) -> Option<&mut Entry> {
-        let h = hash_key(key);
+        let h = self.hash(key);
         self.shard(db, h).lookup(key, h, now_ms).entry
     }
 
     /// Looks a key up without applying expiry.
     pub fn peek(&mut self, db: usize, key: &[u8]) -> Option<&Entry> {
-        let h = hash_key(key);
+        let h = self.hash(key);
         self.shard(db, h).peek(key, h)
+    }
+
+    /// Stores a value under `key` (see [`Shard::store`]).
+    #[allow(clippy::too_many_arguments)]
+    pub fn store(
+        &mut self,
+        db: usize,
+        key: &[u8],
+        value: Value,
+        expire_at: u64,
+        enc: StrEncoding,
+        access: u32,
+        keep_access: bool,
+    ) {
+        let h = self.hash(key);
+        self.shard(db, h).store(key, h, value, expire_at, enc, access, keep_access)
     }
 
     pub fn insert(&mut self, db: usize, entry: Box<Entry>) -> Option<Box<Entry>> {
@@ -215,12 +259,12 @@ impl Locked<'_> {
     }
 
     pub fn remove(&mut self, db: usize, key: &[u8]) -> Option<Box<Entry>> {
-        let h = hash_key(key);
+        let h = self.hash(key);
         self.shard(db, h).remove(key, h)
     }
 
     pub fn set_expire(&mut self, db: usize, key: &[u8], expire_at: u64) {
-        let h = hash_key(key);
+        let h = self.hash(key);
         self.shard(db, h).set_expire(key, h, expire_at)
     }
 }

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use hashbrown::HashTable;
 
-use super::value::{Entry, Value};
+use super::value::{Entry, StrEncoding, Value};
 use super::{hash_key, KeyHash};
 
 /// Keys removed because they expired, lazily or by the active cycle (INFO stats).
@@ -49,16 +49,57 @@ impl Shard {
 
     /// Looks a key up, removing it first if it has expired.
     pub fn lookup(&mut self, key: &[u8], h: KeyHash, now_ms: u64) -> Lookup<'_> {
-        let expired = match self.table.find(h.0, |e| &*e.key == key) {
-            Some(e) => e.is_expired(now_ms),
-            None => return Lookup { entry: None, expired: false },
-        };
-        if expired {
-            self.remove(key, h);
-            EXPIRED_KEYS.fetch_add(1, Relaxed);
-            return Lookup { entry: None, expired: true };
+        // One probe: the occupied entry either yields the live entry or is removed.
+        match self.table.find_entry(h.0, |e| &*e.key == key) {
+            Err(_) => Lookup { entry: None, expired: false },
+            Ok(found) if found.get().is_expired(now_ms) => {
+                drop(found.remove());
+                // Bookkeeping by field (the table is still borrowed): the removed
+                // entry had an expiry, being expired.
+                self.expiring -= 1;
+                if self.expiring == 0 {
+                    self.earliest_expire = u64::MAX;
+                }
+                EXPIRED_KEYS.fetch_add(1, Relaxed);
+                Lookup { entry: None, expired: true }
+            }
+            Ok(found) => Lookup { entry: Some(&mut **found.into_mut()), expired: false },
         }
-        Lookup { entry: self.table.find_mut(h.0, |e| &*e.key == key).map(|e| &mut **e), expired }
+    }
+
+    /// Stores `value` under `key`: an existing entry is updated in place (no
+    /// allocation, one probe), otherwise a new entry is inserted with access stamp
+    /// `access`. With `keep_access` an existing entry keeps its stamp (LFU counters
+    /// survive an overwrite, as in Redis).
+    #[allow(clippy::too_many_arguments)]
+    pub fn store(
+        &mut self,
+        key: &[u8],
+        h: KeyHash,
+        value: Value,
+        expire_at: u64,
+        enc: StrEncoding,
+        access: u32,
+        keep_access: bool,
+    ) {
+        let old_expire = match self.table.find_entry(h.0, |e| &*e.key == key) {
+            Ok(mut found) => {
+                let e = found.get_mut();
+                e.value = value;
+                e.str_encoding = enc;
+                if !keep_access {
+                    e.access = access;
+                }
+                std::mem::replace(&mut e.expire_at, expire_at)
+            }
+            Err(_) => {
+                let mut entry = new_entry(key, value, expire_at, access);
+                entry.str_encoding = enc;
+                self.table.insert_unique(h.0, entry, |e| hash_key(&e.key).0);
+                0
+            }
+        };
+        self.note_expire(old_expire, expire_at);
     }
 
     /// Looks a key up without applying expiry (for callers that handle it).
