@@ -57,9 +57,7 @@ pub static COMMANDS: &[Command] = &[Command {
         ),
         sub("id", 2, false, id, "5.0.0", "Returns the client ID for the current connection", "O(1)"),
         Command {
-            args: &[
-                Arg::new("connection-name", ArgType::String),
-            ],
+            args: &[Arg::new("connection-name", ArgType::String)],
             ..sub("setname", 3, false, setname, "2.6.9", "Set the current connection name", "O(1)")
         },
         Command {
@@ -74,17 +72,27 @@ pub static COMMANDS: &[Command] = &[Command {
                 Arg::new("filter", ArgType::Oneof).args(&[
                     Arg::new("ip:port", ArgType::String).deprecated_since("2.8.12"),
                     Arg::new("new-format", ArgType::Oneof).flags(&["multiple"]).args(&[
-                        Arg::new("client-id", ArgType::Integer).token("ID").since("2.8.12").flags(&["optional"]),
-                        Arg::new("normal_master_slave_pubsub", ArgType::Oneof).token("TYPE").since("2.8.12").flags(&["optional"]).args(&[
-                            Arg::pure("normal", "NORMAL"),
-                            Arg::pure("master", "MASTER").since("3.2.0"),
-                            Arg::pure("slave", "SLAVE"),
-                            Arg::pure("replica", "REPLICA").since("5.0.0"),
-                            Arg::pure("pubsub", "PUBSUB"),
-                        ]),
+                        Arg::new("client-id", ArgType::Integer)
+                            .token("ID")
+                            .since("2.8.12")
+                            .flags(&["optional"]),
+                        Arg::new("normal_master_slave_pubsub", ArgType::Oneof)
+                            .token("TYPE")
+                            .since("2.8.12")
+                            .flags(&["optional"])
+                            .args(&[
+                                Arg::pure("normal", "NORMAL"),
+                                Arg::pure("master", "MASTER").since("3.2.0"),
+                                Arg::pure("slave", "SLAVE"),
+                                Arg::pure("replica", "REPLICA").since("5.0.0"),
+                                Arg::pure("pubsub", "PUBSUB"),
+                            ]),
                         Arg::new("username", ArgType::String).token("USER").flags(&["optional"]),
                         Arg::new("ip:port", ArgType::String).token("ADDR").flags(&["optional"]),
-                        Arg::new("ip:port", ArgType::String).token("LADDR").since("6.2.0").flags(&["optional"]),
+                        Arg::new("ip:port", ArgType::String)
+                            .token("LADDR")
+                            .since("6.2.0")
+                            .flags(&["optional"]),
                         Arg::new("yes/no", ArgType::String).token("SKIPME").flags(&["optional"]),
                     ]),
                 ]),
@@ -102,12 +110,16 @@ pub static COMMANDS: &[Command] = &[Command {
                 ("7.0.3", "Added `ssub` field."),
             ],
             args: &[
-                Arg::new("normal_master_replica_pubsub", ArgType::Oneof).token("TYPE").since("5.0.0").flags(&["optional"]).args(&[
-                    Arg::pure("normal", "NORMAL"),
-                    Arg::pure("master", "MASTER"),
-                    Arg::pure("replica", "REPLICA"),
-                    Arg::pure("pubsub", "PUBSUB"),
-                ]),
+                Arg::new("normal_master_replica_pubsub", ArgType::Oneof)
+                    .token("TYPE")
+                    .since("5.0.0")
+                    .flags(&["optional"])
+                    .args(&[
+                        Arg::pure("normal", "NORMAL"),
+                        Arg::pure("master", "MASTER"),
+                        Arg::pure("replica", "REPLICA"),
+                        Arg::pure("pubsub", "PUBSUB"),
+                    ]),
                 Arg::new("id", ArgType::Block).token("ID").since("6.2.0").flags(&["optional"]).args(&[
                     Arg::new("client-id", ArgType::Integer).flags(&["multiple"]),
                 ]),
@@ -135,12 +147,18 @@ pub static COMMANDS: &[Command] = &[Command {
                     Arg::pure("skip", "SKIP"),
                 ]),
             ],
-            ..sub("reply", 3, false, reply, "3.2.0", "Instruct the server whether to reply to commands", "O(1)")
+            ..sub(
+                "reply",
+                3,
+                false,
+                reply,
+                "3.2.0",
+                "Instruct the server whether to reply to commands",
+                "O(1)",
+            )
         },
         Command {
-            history: &[
-                ("6.2.0", "`CLIENT PAUSE WRITE` mode added along with the `mode` option."),
-            ],
+            history: &[("6.2.0", "`CLIENT PAUSE WRITE` mode added along with the `mode` option.")],
             args: &[
                 Arg::new("timeout", ArgType::Integer),
                 Arg::new("mode", ArgType::Oneof).since("6.2.0").flags(&["optional"]).args(&[
@@ -149,14 +167,14 @@ pub static COMMANDS: &[Command] = &[Command {
                 ]),
             ],
             ..sub(
-            "pause",
-            -3,
-            true,
-            pause,
-            "2.9.50",
-            "Stop processing commands from clients for some time",
-            "O(1)",
-        )
+                "pause",
+                -3,
+                true,
+                pause,
+                "2.9.50",
+                "Stop processing commands from clients for some time",
+                "O(1)",
+            )
         },
         Command {
             flags: &["loading", "stale"],
@@ -178,14 +196,14 @@ pub static COMMANDS: &[Command] = &[Command {
                 ]),
             ],
             ..sub(
-            "no-evict",
-            3,
-            true,
-            no_evict,
-            "7.0.0",
-            "Set client eviction mode for the current connection",
-            "O(1)",
-        )
+                "no-evict",
+                3,
+                true,
+                no_evict,
+                "7.0.0",
+                "Set client eviction mode for the current connection",
+                "O(1)",
+            )
         },
     ],
     group: "connection",

@@ -107,9 +107,7 @@ pub static COMMANDS: &[Command] = &[
         since: "1.0.0",
         summary: "Authenticate to the server",
         complexity: "O(N) where N is the number of passwords defined for the user",
-        history: &[
-            ("6.0.0", "Added ACL style (username and password)."),
-        ],
+        history: &[("6.0.0", "Added ACL style (username and password).")],
         args: &[
             Arg::new("username", ArgType::String).since("6.0.0").flags(&["optional"]),
             Arg::new("password", ArgType::String),

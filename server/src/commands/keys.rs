@@ -26,9 +26,7 @@ pub static COMMANDS: &[Command] = &[
         since: "1.0.0",
         summary: "Delete a key",
         complexity: "O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).",
-        args: &[
-            Arg::key("key", 0).flags(&["multiple"]),
-        ],
+        args: &[Arg::key("key", 0).flags(&["multiple"])],
         ..Command::DEFAULT
     },
     Command {
@@ -44,9 +42,7 @@ pub static COMMANDS: &[Command] = &[
         since: "4.0.0",
         summary: "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.",
         complexity: "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.",
-        args: &[
-            Arg::key("key", 0).flags(&["multiple"]),
-        ],
+        args: &[Arg::key("key", 0).flags(&["multiple"])],
         ..Command::DEFAULT
     },
     Command {
@@ -62,12 +58,8 @@ pub static COMMANDS: &[Command] = &[
         since: "1.0.0",
         summary: "Determine if a key exists",
         complexity: "O(N) where N is the number of keys to check.",
-        history: &[
-            ("3.0.3", "Accepts multiple `key` arguments."),
-        ],
-        args: &[
-            Arg::key("key", 0).flags(&["multiple"]),
-        ],
+        history: &[("3.0.3", "Accepts multiple `key` arguments.")],
+        args: &[Arg::key("key", 0).flags(&["multiple"])],
         ..Command::DEFAULT
     },
     Command {
@@ -82,9 +74,7 @@ pub static COMMANDS: &[Command] = &[
         since: "1.0.0",
         summary: "Determine the type stored at key",
         complexity: "O(1)",
-        args: &[
-            Arg::key("key", 0),
-        ],
+        args: &[Arg::key("key", 0)],
         ..Command::DEFAULT
     },
     Command {
@@ -100,9 +90,7 @@ pub static COMMANDS: &[Command] = &[
         since: "3.2.1",
         summary: "Alters the last access time of a key(s). Returns the number of existing keys specified.",
         complexity: "O(N) where N is the number of keys that will be touched.",
-        args: &[
-            Arg::key("key", 0).flags(&["multiple"]),
-        ],
+        args: &[Arg::key("key", 0).flags(&["multiple"])],
         ..Command::DEFAULT
     },
     Command {
@@ -117,9 +105,7 @@ pub static COMMANDS: &[Command] = &[
         since: "1.0.0",
         summary: "Find all keys matching the given pattern",
         complexity: "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.",
-        args: &[
-            Arg::new("pattern", ArgType::Pattern),
-        ],
+        args: &[Arg::new("pattern", ArgType::Pattern)],
         ..Command::DEFAULT
     },
     Command {
@@ -134,9 +120,7 @@ pub static COMMANDS: &[Command] = &[
         since: "2.8.0",
         summary: "Incrementally iterate the keys space",
         complexity: "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.",
-        history: &[
-            ("6.0.0", "Added the `TYPE` subcommand."),
-        ],
+        history: &[("6.0.0", "Added the `TYPE` subcommand.")],
         args: &[
             Arg::new("cursor", ArgType::Integer),
             Arg::new("pattern", ArgType::Pattern).token("MATCH").flags(&["optional"]),

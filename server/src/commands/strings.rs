@@ -16,7 +16,7 @@ use crate::keyspace::{SmallBytes, StrEncoding, Value};
 /// after a `;`.
 macro_rules! single_key {
     ($name:literal, $arity:literal, $flags:expr, $acl:expr, $key_flags:expr, $handler:expr,
-     $since:literal, $summary:literal, $complexity:expr $(, args: [$($arg:expr),*])?
+     $since:literal, $summary:literal, $complexity:expr, args: [$($arg:expr),*]
      $(; $($field:ident: $value:expr),*)?) => {
         Command {
             name: $name,
@@ -30,7 +30,7 @@ macro_rules! single_key {
             since: $since,
             summary: $summary,
             complexity: $complexity,
-            args: &[Arg::key("key", 0) $($(, $arg)*)?],
+            args: &[Arg::key("key", 0) $(, $arg)*],
             $($($field: $value,)*)?
             ..Command::DEFAULT
         }
@@ -40,17 +40,8 @@ macro_rules! single_key {
 const RANGE_COMPLEXITY: &str = "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.";
 
 pub static COMMANDS: &[Command] = &[
-    single_key!(
-        "get",
-        2,
-        &["readonly", "fast"],
-        &["@read", "@string", "@fast"],
-        &["RO", "access"],
-        get,
-        "1.0.0",
-        "Get the value of a key",
-        "O(1)"
-    ),
+    single_key!("get", 2, &["readonly", "fast"], &["@read", "@string", "@fast"], &["RO", "access"], get,
+        "1.0.0", "Get the value of a key", "O(1)", args: []),
     Command {
         name: "set",
         arity: -3,
@@ -104,17 +95,8 @@ pub static COMMANDS: &[Command] = &[
         "Set the string value of a key and return its old value", "O(1)",
         args: [Arg::new("value", ArgType::String)];
         doc_flags: &["deprecated"], deprecated_since: "6.2.0", replaced_by: "`SET` with the `!GET` argument"),
-    single_key!(
-        "getdel",
-        2,
-        &["write", "fast"],
-        &["@write", "@string", "@fast"],
-        &["RW", "access", "delete"],
-        getdel,
-        "6.2.0",
-        "Get the value of a key and delete the key",
-        "O(1)"
-    ),
+    single_key!("getdel", 2, &["write", "fast"], &["@write", "@string", "@fast"], &["RW", "access", "delete"],
+        getdel, "6.2.0", "Get the value of a key and delete the key", "O(1)", args: []),
     Command {
         name: "getex",
         arity: -2,
@@ -198,39 +180,14 @@ pub static COMMANDS: &[Command] = &[
         append, "2.0.0", "Append a value to a key",
         "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.",
         args: [Arg::new("value", ArgType::String)]),
-    single_key!(
-        "strlen",
-        2,
-        &["readonly", "fast"],
-        &["@read", "@string", "@fast"],
-        &["RO"],
-        strlen,
-        "2.2.0",
-        "Get the length of the value stored in a key",
-        "O(1)"
-    ),
-    single_key!(
-        "incr",
-        2,
-        &["write", "denyoom", "fast"],
-        &["@write", "@string", "@fast"],
-        &["RW", "access", "update"],
-        incr,
-        "1.0.0",
-        "Increment the integer value of a key by one",
-        "O(1)"
-    ),
-    single_key!(
-        "decr",
-        2,
-        &["write", "denyoom", "fast"],
-        &["@write", "@string", "@fast"],
-        &["RW", "access", "update"],
-        decr,
-        "1.0.0",
-        "Decrement the integer value of a key by one",
-        "O(1)"
-    ),
+    single_key!("strlen", 2, &["readonly", "fast"], &["@read", "@string", "@fast"], &["RO"], strlen,
+        "2.2.0", "Get the length of the value stored in a key", "O(1)", args: []),
+    single_key!("incr", 2, &["write", "denyoom", "fast"], &["@write", "@string", "@fast"],
+        &["RW", "access", "update"], incr, "1.0.0", "Increment the integer value of a key by one", "O(1)",
+        args: []),
+    single_key!("decr", 2, &["write", "denyoom", "fast"], &["@write", "@string", "@fast"],
+        &["RW", "access", "update"], decr, "1.0.0", "Decrement the integer value of a key by one", "O(1)",
+        args: []),
     single_key!("incrby", 3, &["write", "denyoom", "fast"], &["@write", "@string", "@fast"],
         &["RW", "access", "update"], incrby, "1.0.0",
         "Increment the integer value of a key by the given amount", "O(1)",
