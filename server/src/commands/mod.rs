@@ -187,13 +187,17 @@ pub enum ResolveError {
     Arity,
 }
 
+/// Name maps with a fast hasher: a lookup runs for every request, and SipHash's
+/// flooding resistance is not needed for a fixed set of names.
+type NameMap<V> = HashMap<Vec<u8>, V, foldhash::fast::RandomState>;
+
 /// All commands, indexed for dispatch.
 pub struct CommandTable {
-    by_name: HashMap<Vec<u8>, usize>,
+    by_name: NameMap<usize>,
     /// Commands and subcommands, with their full names (`config|get`).
     pub all: Vec<(String, &'static Command)>,
     /// For each container command: its subcommands' ids by name.
-    subs: HashMap<usize, HashMap<Vec<u8>, usize>>,
+    subs: HashMap<usize, NameMap<usize>>,
 }
 
 /// The command families, in `COMMAND` listing order.
@@ -218,13 +222,13 @@ pub fn families() -> [&'static [Command]; 14] {
 
 impl CommandTable {
     pub fn new() -> Self {
-        let mut t = CommandTable { by_name: HashMap::new(), all: Vec::new(), subs: HashMap::new() };
+        let mut t = CommandTable { by_name: NameMap::default(), all: Vec::new(), subs: HashMap::new() };
         for family in families() {
             for cmd in family {
                 let id = t.all.len();
                 t.all.push((cmd.name.to_string(), cmd));
                 assert!(t.by_name.insert(cmd.name.as_bytes().to_vec(), id).is_none(), "{} twice", cmd.name);
-                let mut subs = HashMap::new();
+                let mut subs = NameMap::default();
                 for sub in cmd.subcommands {
                     subs.insert(sub.name.as_bytes().to_vec(), t.all.len());
                     t.all.push((format!("{}|{}", cmd.name, sub.name), sub));
