@@ -695,51 +695,6 @@ fn ttl_countdown_and_rounding() {
 }
 
 #[test]
-fn command_info_metadata_matches() {
-    let mut d = Diff::new();
-    // COMMAND INFO may belong to another family; compare only when we have it.
-    let probe = d.a.cmd(&["COMMAND", "INFO", "get"]);
-    if probe.starts_with('-') {
-        return;
-    }
-    for name in [
-        "del",
-        "unlink",
-        "exists",
-        "type",
-        "keys",
-        "scan",
-        "randomkey",
-        "rename",
-        "renamenx",
-        "copy",
-        "move",
-        "dbsize",
-        "flushdb",
-        "flushall",
-        "swapdb",
-        "touch",
-        "object",
-        "object|encoding",
-        "object|freq",
-        "object|idletime",
-        "object|refcount",
-        "object|help",
-        "expire",
-        "pexpire",
-        "expireat",
-        "pexpireat",
-        "ttl",
-        "pttl",
-        "expiretime",
-        "pexpiretime",
-        "persist",
-    ] {
-        d.check(&["COMMAND", "INFO", name]);
-    }
-}
-
-#[test]
 fn multi_key_commands_are_atomic() {
     let s = Proc::cinnabar(&[]);
     let mut c = s.conn();

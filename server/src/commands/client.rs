@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
 
-use super::{table, CmdError, CmdResult, Command, Ctx};
+use super::{table, Arg, ArgType, CmdError, CmdResult, Command, Ctx};
 use crate::client::{ClientInfo, Peer, ReplyMode};
 use crate::net::pause::PauseMode;
 use crate::protocol::parser::parse_i64;
@@ -56,10 +56,74 @@ pub static COMMANDS: &[Command] = &[Command {
             "O(N) Where N is the number of paused clients",
         ),
         sub("id", 2, false, id, "5.0.0", "Returns the client ID for the current connection", "O(1)"),
-        sub("setname", 3, false, setname, "2.6.9", "Set the current connection name", "O(1)"),
-        sub("kill", -3, true, kill, "2.4.0", "Kill the connection of a client", PER_CLIENT),
+        Command {
+            args: &[Arg::new("connection-name", ArgType::String)],
+            ..sub("setname", 3, false, setname, "2.6.9", "Set the current connection name", "O(1)")
+        },
+        Command {
+            history: &[
+                ("2.8.12", "Added new filter format."),
+                ("2.8.12", "`ID` option."),
+                ("3.2.0", "Added `master` type in for `TYPE` option."),
+                ("5.0.0", "Replaced `slave` `TYPE` with `replica`. `slave` still supported for backward compatibility."),
+                ("6.2.0", "`LADDR` option."),
+            ],
+            args: &[
+                Arg::new("filter", ArgType::Oneof).args(&[
+                    Arg::new("ip:port", ArgType::String).deprecated_since("2.8.12"),
+                    Arg::new("new-format", ArgType::Oneof).flags(&["multiple"]).args(&[
+                        Arg::new("client-id", ArgType::Integer)
+                            .token("ID")
+                            .since("2.8.12")
+                            .flags(&["optional"]),
+                        Arg::new("normal_master_slave_pubsub", ArgType::Oneof)
+                            .token("TYPE")
+                            .since("2.8.12")
+                            .flags(&["optional"])
+                            .args(&[
+                                Arg::pure("normal", "NORMAL"),
+                                Arg::pure("master", "MASTER").since("3.2.0"),
+                                Arg::pure("slave", "SLAVE"),
+                                Arg::pure("replica", "REPLICA").since("5.0.0"),
+                                Arg::pure("pubsub", "PUBSUB"),
+                            ]),
+                        Arg::new("username", ArgType::String).token("USER").flags(&["optional"]),
+                        Arg::new("ip:port", ArgType::String).token("ADDR").flags(&["optional"]),
+                        Arg::new("ip:port", ArgType::String)
+                            .token("LADDR")
+                            .since("6.2.0")
+                            .flags(&["optional"]),
+                        Arg::new("yes/no", ArgType::String).token("SKIPME").flags(&["optional"]),
+                    ]),
+                ]),
+            ],
+            ..sub("kill", -3, true, kill, "2.4.0", "Kill the connection of a client", PER_CLIENT)
+        },
         Command {
             tips: &["nondeterministic_output"],
+            history: &[
+                ("2.8.12", "Added unique client `id` field."),
+                ("5.0.0", "Added optional `TYPE` filter."),
+                ("6.0.0", "Added `user` field."),
+                ("6.2.0", "Added `argv-mem`, `tot-mem`, `laddr` and `redir` fields and the optional `ID` filter."),
+                ("7.0.0", "Added `resp`, `multi-mem`, `rbs` and `rbp` fields."),
+                ("7.0.3", "Added `ssub` field."),
+            ],
+            args: &[
+                Arg::new("normal_master_replica_pubsub", ArgType::Oneof)
+                    .token("TYPE")
+                    .since("5.0.0")
+                    .flags(&["optional"])
+                    .args(&[
+                        Arg::pure("normal", "NORMAL"),
+                        Arg::pure("master", "MASTER"),
+                        Arg::pure("replica", "REPLICA"),
+                        Arg::pure("pubsub", "PUBSUB"),
+                    ]),
+                Arg::new("id", ArgType::Block).token("ID").since("6.2.0").flags(&["optional"]).args(&[
+                    Arg::new("client-id", ArgType::Integer).flags(&["multiple"]),
+                ]),
+            ],
             ..sub("list", -2, true, list, "2.4.0", "Get the list of client connections", PER_CLIENT)
         },
         sub("getname", 2, false, getname, "2.6.9", "Get the current connection name", "O(1)"),
@@ -75,16 +139,43 @@ pub static COMMANDS: &[Command] = &[Command {
                 "O(1)",
             )
         },
-        sub("reply", 3, false, reply, "3.2.0", "Instruct the server whether to reply to commands", "O(1)"),
-        sub(
-            "pause",
-            -3,
-            true,
-            pause,
-            "2.9.50",
-            "Stop processing commands from clients for some time",
-            "O(1)",
-        ),
+        Command {
+            args: &[
+                Arg::new("on_off_skip", ArgType::Oneof).args(&[
+                    Arg::pure("on", "ON"),
+                    Arg::pure("off", "OFF"),
+                    Arg::pure("skip", "SKIP"),
+                ]),
+            ],
+            ..sub(
+                "reply",
+                3,
+                false,
+                reply,
+                "3.2.0",
+                "Instruct the server whether to reply to commands",
+                "O(1)",
+            )
+        },
+        Command {
+            history: &[("6.2.0", "`CLIENT PAUSE WRITE` mode added along with the `mode` option.")],
+            args: &[
+                Arg::new("timeout", ArgType::Integer),
+                Arg::new("mode", ArgType::Oneof).since("6.2.0").flags(&["optional"]).args(&[
+                    Arg::pure("write", "WRITE"),
+                    Arg::pure("all", "ALL"),
+                ]),
+            ],
+            ..sub(
+                "pause",
+                -3,
+                true,
+                pause,
+                "2.9.50",
+                "Stop processing commands from clients for some time",
+                "O(1)",
+            )
+        },
         Command {
             flags: &["loading", "stale"],
             ..sub(
@@ -97,15 +188,23 @@ pub static COMMANDS: &[Command] = &[Command {
                 "O(1)",
             )
         },
-        sub(
-            "no-evict",
-            3,
-            true,
-            no_evict,
-            "7.0.0",
-            "Set client eviction mode for the current connection",
-            "O(1)",
-        ),
+        Command {
+            args: &[
+                Arg::new("enabled", ArgType::Oneof).args(&[
+                    Arg::pure("on", "ON"),
+                    Arg::pure("off", "OFF"),
+                ]),
+            ],
+            ..sub(
+                "no-evict",
+                3,
+                true,
+                no_evict,
+                "7.0.0",
+                "Set client eviction mode for the current connection",
+                "O(1)",
+            )
+        },
     ],
     group: "connection",
     since: "2.4.0",

@@ -82,6 +82,19 @@ pub static COMMANDS: &[Command] = &[
         since: "6.0.0",
         summary: "Handshake with Redis",
         complexity: "O(1)",
+        history: &[
+            ("6.2.0", "`protover` made optional; when called without arguments the command reports the current connection's context."),
+        ],
+        args: &[
+            Arg::new("arguments", ArgType::Block).flags(&["optional"]).args(&[
+                Arg::new("protover", ArgType::Integer),
+                Arg::new("username_password", ArgType::Block).token("AUTH").flags(&["optional"]).args(&[
+                    Arg::new("username", ArgType::String),
+                    Arg::new("password", ArgType::String),
+                ]),
+                Arg::new("clientname", ArgType::String).token("SETNAME").flags(&["optional"]),
+            ]),
+        ],
         ..Command::DEFAULT
     },
     Command {
@@ -94,6 +107,11 @@ pub static COMMANDS: &[Command] = &[
         since: "1.0.0",
         summary: "Authenticate to the server",
         complexity: "O(N) where N is the number of passwords defined for the user",
+        history: &[("6.0.0", "Added ACL style (username and password).")],
+        args: &[
+            Arg::new("username", ArgType::String).since("6.0.0").flags(&["optional"]),
+            Arg::new("password", ArgType::String),
+        ],
         ..Command::DEFAULT
     },
     Command {

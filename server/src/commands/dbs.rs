@@ -3,7 +3,7 @@
 //! Each takes every shard lock of the databases it changes at once, in ascending
 //! (db, shard) order, so no command sees a half-flushed or half-swapped database.
 
-use super::{CmdError, CmdResult, Command, Ctx, Locking};
+use super::{Arg, ArgType, CmdError, CmdResult, Command, Ctx, Locking};
 use crate::keyspace::lazyfree;
 
 pub static COMMANDS: &[Command] = &[
@@ -33,6 +33,13 @@ pub static COMMANDS: &[Command] = &[
         since: "1.0.0",
         summary: "Remove all keys from the current database",
         complexity: "O(N) where N is the number of keys in the selected database",
+        history: &[
+            ("4.0.0", "Added the `ASYNC` flushing mode modifier."),
+            ("6.2.0", "Added the `SYNC` flushing mode modifier."),
+        ],
+        args: &[Arg::new("async", ArgType::Oneof)
+            .flags(&["optional"])
+            .args(&[Arg::pure("async", "ASYNC").since("4.0.0"), Arg::pure("sync", "SYNC").since("6.2.0")])],
         ..Command::DEFAULT
     },
     Command {
@@ -47,6 +54,13 @@ pub static COMMANDS: &[Command] = &[
         since: "1.0.0",
         summary: "Remove all keys from all databases",
         complexity: "O(N) where N is the total number of keys in all databases",
+        history: &[
+            ("4.0.0", "Added the `ASYNC` flushing mode modifier."),
+            ("6.2.0", "Added the `SYNC` flushing mode modifier."),
+        ],
+        args: &[Arg::new("async", ArgType::Oneof)
+            .flags(&["optional"])
+            .args(&[Arg::pure("async", "ASYNC").since("4.0.0"), Arg::pure("sync", "SYNC").since("6.2.0")])],
         ..Command::DEFAULT
     },
     Command {
@@ -60,6 +74,7 @@ pub static COMMANDS: &[Command] = &[
         since: "4.0.0",
         summary: "Swaps two Redis databases",
         complexity: "O(N) where N is the count of clients watching or blocking on keys from both databases.",
+        args: &[Arg::new("index1", ArgType::Integer), Arg::new("index2", ArgType::Integer)],
         ..Command::DEFAULT
     },
 ];

@@ -1,16 +1,28 @@
 //! Expiry commands (Redis's `expire.c`): EXPIRE and friends, TTL and friends, PERSIST.
 
-use super::{CmdError, CmdResult, Command, Ctx, KeySpec};
+use super::{Arg, ArgType, CmdError, CmdResult, Command, Ctx, KeySpec};
 
 const RW_UPDATE: &[KeySpec] = &[KeySpec::at(1, &["RW", "update"])];
 const RO_ACCESS: &[KeySpec] = &[KeySpec::at(1, &["RO", "access"])];
 
-/// An expire-setting command: arity -3, `write fast`, one RW key.
+const KEY: Arg = Arg::key("key", 0);
+const KEY_ONLY: &[Arg] = &[KEY];
+/// The NX/XX/GT/LT option of the expire setters.
+const CONDITION: Arg = Arg::new("condition", ArgType::Oneof).since("7.0.0").flags(&["optional"]).args(&[
+    Arg::pure("nx", "NX"),
+    Arg::pure("xx", "XX"),
+    Arg::pure("gt", "GT"),
+    Arg::pure("lt", "LT"),
+]);
+
+/// An expire-setting command: arity -3, `write fast`, one RW key; `args` documents
+/// its arguments (the key, the time, the condition).
 const fn setter(
     name: &'static str,
     handler: super::Handler,
     since: &'static str,
     summary: &'static str,
+    args: &'static [Arg],
 ) -> Command {
     Command {
         name,
@@ -24,6 +36,8 @@ const fn setter(
         since,
         summary,
         complexity: "O(1)",
+        history: &[("7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`.")],
+        args,
         ..Command::DEFAULT
     }
 }
@@ -35,6 +49,7 @@ const fn getter(
     tips: &'static [&'static str],
     since: &'static str,
     summary: &'static str,
+    history: &'static [(&'static str, &'static str)],
 ) -> Command {
     Command {
         name,
@@ -49,35 +64,68 @@ const fn getter(
         since,
         summary,
         complexity: "O(1)",
+        history,
+        args: KEY_ONLY,
         ..Command::DEFAULT
     }
 }
 
+/// TTL and PTTL return -2 for a missing key since 2.8.0.
+const MISSING_KEY_REPLY: &[(&str, &str)] = &[("2.8.0", "Added the -2 reply.")];
+
 pub static COMMANDS: &[Command] = &[
-    setter("expire", expire, "1.0.0", "Set a key's time to live in seconds"),
-    setter("pexpire", pexpire, "2.6.0", "Set a key's time to live in milliseconds"),
-    setter("expireat", expireat, "1.2.0", "Set the expiration for a key as a UNIX timestamp"),
+    setter(
+        "expire",
+        expire,
+        "1.0.0",
+        "Set a key's time to live in seconds",
+        &[KEY, Arg::new("seconds", ArgType::Integer), CONDITION],
+    ),
+    setter(
+        "pexpire",
+        pexpire,
+        "2.6.0",
+        "Set a key's time to live in milliseconds",
+        &[KEY, Arg::new("milliseconds", ArgType::Integer), CONDITION],
+    ),
+    setter(
+        "expireat",
+        expireat,
+        "1.2.0",
+        "Set the expiration for a key as a UNIX timestamp",
+        &[KEY, Arg::new("unix-time-seconds", ArgType::UnixTime), CONDITION],
+    ),
     setter(
         "pexpireat",
         pexpireat,
         "2.6.0",
         "Set the expiration for a key as a UNIX timestamp specified in milliseconds",
+        &[KEY, Arg::new("unix-time-milliseconds", ArgType::UnixTime), CONDITION],
     ),
-    getter("ttl", ttl, &["nondeterministic_output"], "1.0.0", "Get the time to live for a key in seconds"),
+    getter(
+        "ttl",
+        ttl,
+        &["nondeterministic_output"],
+        "1.0.0",
+        "Get the time to live for a key in seconds",
+        MISSING_KEY_REPLY,
+    ),
     getter(
         "pttl",
         pttl,
         &["nondeterministic_output"],
         "2.6.0",
         "Get the time to live for a key in milliseconds",
+        MISSING_KEY_REPLY,
     ),
-    getter("expiretime", expiretime, &[], "7.0.0", "Get the expiration Unix timestamp for a key"),
+    getter("expiretime", expiretime, &[], "7.0.0", "Get the expiration Unix timestamp for a key", &[]),
     getter(
         "pexpiretime",
         pexpiretime,
         &[],
         "7.0.0",
         "Get the expiration Unix timestamp for a key in milliseconds",
+        &[],
     ),
     Command {
         name: "persist",
@@ -91,6 +139,7 @@ pub static COMMANDS: &[Command] = &[
         since: "2.2.0",
         summary: "Remove the expiration from a key",
         complexity: "O(1)",
+        args: KEY_ONLY,
         ..Command::DEFAULT
     },
 ];

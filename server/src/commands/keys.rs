@@ -5,7 +5,7 @@
 //! another database, so they lock both keys themselves (ascending (db, shard) order,
 //! through `Keyspace::lock`). KEYS locks the whole database for one consistent view.
 
-use super::{CmdError, CmdResult, Command, Ctx, KeySpec, Locking};
+use super::{Arg, ArgType, CmdError, CmdResult, Command, Ctx, KeySpec, Locking};
 use crate::keyspace::glob::glob_match;
 use crate::keyspace::{lazyfree, scan::scan_db, SmallBytes};
 
@@ -26,6 +26,7 @@ pub static COMMANDS: &[Command] = &[
         since: "1.0.0",
         summary: "Delete a key",
         complexity: "O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).",
+        args: &[Arg::key("key", 0).flags(&["multiple"])],
         ..Command::DEFAULT
     },
     Command {
@@ -41,6 +42,7 @@ pub static COMMANDS: &[Command] = &[
         since: "4.0.0",
         summary: "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.",
         complexity: "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.",
+        args: &[Arg::key("key", 0).flags(&["multiple"])],
         ..Command::DEFAULT
     },
     Command {
@@ -56,6 +58,8 @@ pub static COMMANDS: &[Command] = &[
         since: "1.0.0",
         summary: "Determine if a key exists",
         complexity: "O(N) where N is the number of keys to check.",
+        history: &[("3.0.3", "Accepts multiple `key` arguments.")],
+        args: &[Arg::key("key", 0).flags(&["multiple"])],
         ..Command::DEFAULT
     },
     Command {
@@ -70,6 +74,7 @@ pub static COMMANDS: &[Command] = &[
         since: "1.0.0",
         summary: "Determine the type stored at key",
         complexity: "O(1)",
+        args: &[Arg::key("key", 0)],
         ..Command::DEFAULT
     },
     Command {
@@ -85,6 +90,7 @@ pub static COMMANDS: &[Command] = &[
         since: "3.2.1",
         summary: "Alters the last access time of a key(s). Returns the number of existing keys specified.",
         complexity: "O(N) where N is the number of keys that will be touched.",
+        args: &[Arg::key("key", 0).flags(&["multiple"])],
         ..Command::DEFAULT
     },
     Command {
@@ -99,6 +105,7 @@ pub static COMMANDS: &[Command] = &[
         since: "1.0.0",
         summary: "Find all keys matching the given pattern",
         complexity: "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.",
+        args: &[Arg::new("pattern", ArgType::Pattern)],
         ..Command::DEFAULT
     },
     Command {
@@ -113,6 +120,13 @@ pub static COMMANDS: &[Command] = &[
         since: "2.8.0",
         summary: "Incrementally iterate the keys space",
         complexity: "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.",
+        history: &[("6.0.0", "Added the `TYPE` subcommand.")],
+        args: &[
+            Arg::new("cursor", ArgType::Integer),
+            Arg::new("pattern", ArgType::Pattern).token("MATCH").flags(&["optional"]),
+            Arg::new("count", ArgType::Integer).token("COUNT").flags(&["optional"]),
+            Arg::new("type", ArgType::String).token("TYPE").since("6.0.0").flags(&["optional"]),
+        ],
         ..Command::DEFAULT
     },
     Command {
@@ -141,6 +155,10 @@ pub static COMMANDS: &[Command] = &[
         since: "1.0.0",
         summary: "Rename a key",
         complexity: "O(1)",
+        args: &[
+            Arg::key("key", 0),
+            Arg::key("newkey", 1),
+        ],
         ..Command::DEFAULT
     },
     Command {
@@ -155,6 +173,13 @@ pub static COMMANDS: &[Command] = &[
         since: "1.0.0",
         summary: "Rename a key, only if the new key does not exist",
         complexity: "O(1)",
+        history: &[
+            ("3.2.0", "The command no longer returns an error when source and destination names are the same."),
+        ],
+        args: &[
+            Arg::key("key", 0),
+            Arg::key("newkey", 1),
+        ],
         ..Command::DEFAULT
     },
     Command {
@@ -170,6 +195,12 @@ pub static COMMANDS: &[Command] = &[
         since: "6.2.0",
         summary: "Copy a key",
         complexity: "O(N) worst case for collections, where N is the number of nested items. O(1) for string values.",
+        args: &[
+            Arg::key("source", 0),
+            Arg::key("destination", 1),
+            Arg::new("destination-db", ArgType::Integer).token("DB").flags(&["optional"]),
+            Arg::pure("replace", "REPLACE").flags(&["optional"]),
+        ],
         ..Command::DEFAULT
     },
     Command {
@@ -185,6 +216,10 @@ pub static COMMANDS: &[Command] = &[
         since: "1.0.0",
         summary: "Move a key to another database",
         complexity: "O(1)",
+        args: &[
+            Arg::key("key", 0),
+            Arg::new("db", ArgType::Integer),
+        ],
         ..Command::DEFAULT
     },
 ];

@@ -1,10 +1,11 @@
 //! OBJECT (Redis's `object.c`): how a key's value is stored and accessed.
 
-use super::{CmdError, CmdResult, Command, Ctx, KeySpec};
+use super::{Arg, CmdError, CmdResult, Command, Ctx, KeySpec};
 use crate::keyspace::{lfu, Entry, Value};
 use crate::server::Server;
 
 const INSPECT: &[KeySpec] = &[KeySpec::at(2, &["RO"])];
+const INSPECT_ARGS: &[Arg] = &[Arg::key("key", 0)];
 
 /// An OBJECT subcommand that inspects the key at argument 2.
 const fn inspect(
@@ -26,6 +27,7 @@ const fn inspect(
         since,
         summary,
         complexity: "O(1)",
+        args: INSPECT_ARGS,
         ..Command::DEFAULT
     }
 }

@@ -8,13 +8,16 @@
 
 use std::sync::atomic::Ordering::Relaxed;
 
-use super::{Args, CmdError, CmdResult, Command, Ctx, KeySpec};
+use super::{Arg, ArgType, Args, CmdError, CmdResult, Command, Ctx, KeySpec};
 use crate::keyspace::{SmallBytes, StrEncoding, Value};
 
-/// A string command whose only key is argument 1 (legacy range 1,1,1).
+/// A string command whose only key is argument 1 (legacy range 1,1,1). Its documented
+/// arguments are that key followed by `args`; other doc fields (deprecation) may follow
+/// after a `;`.
 macro_rules! single_key {
     ($name:literal, $arity:literal, $flags:expr, $acl:expr, $key_flags:expr, $handler:expr,
-     $since:literal, $summary:literal, $complexity:expr) => {
+     $since:literal, $summary:literal, $complexity:expr, args: [$($arg:expr),*]
+     $(; $($field:ident: $value:expr),*)?) => {
         Command {
             name: $name,
             arity: $arity,
@@ -27,6 +30,8 @@ macro_rules! single_key {
             since: $since,
             summary: $summary,
             complexity: $complexity,
+            args: &[Arg::key("key", 0) $(, $arg)*],
+            $($($field: $value,)*)?
             ..Command::DEFAULT
         }
     };
@@ -36,7 +41,7 @@ const RANGE_COMPLEXITY: &str = "O(N) where N is the length of the returned strin
 
 pub static COMMANDS: &[Command] = &[
     single_key!("get", 2, &["readonly", "fast"], &["@read", "@string", "@fast"], &["RO", "access"], get,
-        "1.0.0", "Get the value of a key", "O(1)"),
+        "1.0.0", "Get the value of a key", "O(1)", args: []),
     Command {
         name: "set",
         arity: -3,
@@ -52,19 +57,46 @@ pub static COMMANDS: &[Command] = &[
         since: "1.0.0",
         summary: "Set the string value of a key",
         complexity: "O(1)",
+        history: &[
+            ("2.6.12", "Added the `EX`, `PX`, `NX` and `XX` options."),
+            ("6.0.0", "Added the `KEEPTTL` option."),
+            ("6.2.0", "Added the `GET`, `EXAT` and `PXAT` option."),
+            ("7.0.0", "Allowed the `NX` and `GET` options to be used together."),
+        ],
+        args: &[
+            Arg::key("key", 0),
+            Arg::new("value", ArgType::String),
+            Arg::new("condition", ArgType::Oneof)
+                .since("2.6.12")
+                .flags(&["optional"])
+                .args(&[Arg::pure("nx", "NX"), Arg::pure("xx", "XX")]),
+            Arg::pure("get", "GET").since("6.2.0").flags(&["optional"]),
+            Arg::new("expiration", ArgType::Oneof).flags(&["optional"]).args(&[
+                Arg::new("seconds", ArgType::Integer).token("EX").since("2.6.12"),
+                Arg::new("milliseconds", ArgType::Integer).token("PX").since("2.6.12"),
+                Arg::new("unix-time-seconds", ArgType::UnixTime).token("EXAT").since("6.2.0"),
+                Arg::new("unix-time-milliseconds", ArgType::UnixTime).token("PXAT").since("6.2.0"),
+                Arg::pure("keepttl", "KEEPTTL").since("6.0.0"),
+            ]),
+        ],
         ..Command::DEFAULT
     },
     single_key!("setnx", 3, &["write", "denyoom", "fast"], &["@write", "@string", "@fast"], &["OW", "insert"],
-        setnx, "1.0.0", "Set the value of a key, only if the key does not exist", "O(1)"),
+        setnx, "1.0.0", "Set the value of a key, only if the key does not exist", "O(1)",
+        args: [Arg::new("value", ArgType::String)]),
     single_key!("setex", 4, &["write", "denyoom"], &["@write", "@string", "@slow"], &["OW", "update"],
-        setex, "2.0.0", "Set the value and expiration of a key", "O(1)"),
+        setex, "2.0.0", "Set the value and expiration of a key", "O(1)",
+        args: [Arg::new("seconds", ArgType::Integer), Arg::new("value", ArgType::String)]),
     single_key!("psetex", 4, &["write", "denyoom"], &["@write", "@string", "@slow"], &["OW", "update"],
-        psetex, "2.6.0", "Set the value and expiration in milliseconds of a key", "O(1)"),
+        psetex, "2.6.0", "Set the value and expiration in milliseconds of a key", "O(1)",
+        args: [Arg::new("milliseconds", ArgType::Integer), Arg::new("value", ArgType::String)]),
     single_key!("getset", 3, &["write", "denyoom", "fast"], &["@write", "@string", "@fast"],
         &["RW", "access", "update"], getset, "1.0.0",
-        "Set the string value of a key and return its old value", "O(1)"),
+        "Set the string value of a key and return its old value", "O(1)",
+        args: [Arg::new("value", ArgType::String)];
+        doc_flags: &["deprecated"], deprecated_since: "6.2.0", replaced_by: "`SET` with the `!GET` argument"),
     single_key!("getdel", 2, &["write", "fast"], &["@write", "@string", "@fast"], &["RW", "access", "delete"],
-        getdel, "6.2.0", "Get the value of a key and delete the key", "O(1)"),
+        getdel, "6.2.0", "Get the value of a key and delete the key", "O(1)", args: []),
     Command {
         name: "getex",
         arity: -2,
@@ -80,6 +112,16 @@ pub static COMMANDS: &[Command] = &[
         since: "6.2.0",
         summary: "Get the value of a key and optionally set its expiration",
         complexity: "O(1)",
+        args: &[
+            Arg::key("key", 0),
+            Arg::new("expiration", ArgType::Oneof).flags(&["optional"]).args(&[
+                Arg::new("seconds", ArgType::Integer).token("EX"),
+                Arg::new("milliseconds", ArgType::Integer).token("PX"),
+                Arg::new("unix-time-seconds", ArgType::UnixTime).token("EXAT"),
+                Arg::new("unix-time-milliseconds", ArgType::UnixTime).token("PXAT"),
+                Arg::pure("persist", "PERSIST"),
+            ]),
+        ],
         ..Command::DEFAULT
     },
     Command {
@@ -95,6 +137,7 @@ pub static COMMANDS: &[Command] = &[
         since: "1.0.0",
         summary: "Get the values of all the given keys",
         complexity: "O(N) where N is the number of keys to retrieve.",
+        args: &[Arg::key("key", 0).flags(&["multiple"])],
         ..Command::DEFAULT
     },
     Command {
@@ -110,6 +153,9 @@ pub static COMMANDS: &[Command] = &[
         since: "1.0.1",
         summary: "Set multiple keys to multiple values",
         complexity: "O(N) where N is the number of keys to set.",
+        args: &[Arg::new("key_value", ArgType::Block)
+            .flags(&["multiple"])
+            .args(&[Arg::key("key", 0), Arg::new("value", ArgType::String)])],
         ..Command::DEFAULT
     },
     Command {
@@ -125,33 +171,46 @@ pub static COMMANDS: &[Command] = &[
         since: "1.0.1",
         summary: "Set multiple keys to multiple values, only if none of the keys exist",
         complexity: "O(N) where N is the number of keys to set.",
+        args: &[Arg::new("key_value", ArgType::Block)
+            .flags(&["multiple"])
+            .args(&[Arg::key("key", 0), Arg::new("value", ArgType::String)])],
         ..Command::DEFAULT
     },
     single_key!("append", 3, &["write", "denyoom", "fast"], &["@write", "@string", "@fast"], &["RW", "insert"],
         append, "2.0.0", "Append a value to a key",
-        "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation."),
+        "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.",
+        args: [Arg::new("value", ArgType::String)]),
     single_key!("strlen", 2, &["readonly", "fast"], &["@read", "@string", "@fast"], &["RO"], strlen,
-        "2.2.0", "Get the length of the value stored in a key", "O(1)"),
+        "2.2.0", "Get the length of the value stored in a key", "O(1)", args: []),
     single_key!("incr", 2, &["write", "denyoom", "fast"], &["@write", "@string", "@fast"],
-        &["RW", "access", "update"], incr, "1.0.0", "Increment the integer value of a key by one", "O(1)"),
+        &["RW", "access", "update"], incr, "1.0.0", "Increment the integer value of a key by one", "O(1)",
+        args: []),
     single_key!("decr", 2, &["write", "denyoom", "fast"], &["@write", "@string", "@fast"],
-        &["RW", "access", "update"], decr, "1.0.0", "Decrement the integer value of a key by one", "O(1)"),
+        &["RW", "access", "update"], decr, "1.0.0", "Decrement the integer value of a key by one", "O(1)",
+        args: []),
     single_key!("incrby", 3, &["write", "denyoom", "fast"], &["@write", "@string", "@fast"],
         &["RW", "access", "update"], incrby, "1.0.0",
-        "Increment the integer value of a key by the given amount", "O(1)"),
+        "Increment the integer value of a key by the given amount", "O(1)",
+        args: [Arg::new("increment", ArgType::Integer)]),
     single_key!("decrby", 3, &["write", "denyoom", "fast"], &["@write", "@string", "@fast"],
         &["RW", "access", "update"], decrby, "1.0.0",
-        "Decrement the integer value of a key by the given number", "O(1)"),
+        "Decrement the integer value of a key by the given number", "O(1)",
+        args: [Arg::new("decrement", ArgType::Integer)]),
     single_key!("incrbyfloat", 3, &["write", "denyoom", "fast"], &["@write", "@string", "@fast"],
         &["RW", "access", "update"], incrbyfloat, "2.6.0",
-        "Increment the float value of a key by the given amount", "O(1)"),
+        "Increment the float value of a key by the given amount", "O(1)",
+        args: [Arg::new("increment", ArgType::Double)]),
     single_key!("getrange", 4, &["readonly"], &["@read", "@string", "@slow"], &["RO", "access"], getrange,
-        "2.4.0", "Get a substring of the string stored at a key", RANGE_COMPLEXITY),
+        "2.4.0", "Get a substring of the string stored at a key", RANGE_COMPLEXITY,
+        args: [Arg::new("start", ArgType::Integer), Arg::new("end", ArgType::Integer)]),
     single_key!("setrange", 4, &["write", "denyoom"], &["@write", "@string", "@slow"], &["RW", "update"],
         setrange, "2.2.0", "Overwrite part of a string at key starting at the specified offset",
-        "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument."),
+        "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.",
+        args: [Arg::new("offset", ArgType::Integer), Arg::new("value", ArgType::String)]),
     single_key!("substr", 4, &["readonly"], &["@read", "@string", "@slow"], &["RO", "access"], getrange,
-        "1.0.0", "Get a substring of the string stored at a key", RANGE_COMPLEXITY),
+        "1.0.0", "Get a substring of the string stored at a key", RANGE_COMPLEXITY,
+        args: [Arg::new("start", ArgType::Integer), Arg::new("end", ArgType::Integer)];
+        doc_flags: &["deprecated"], deprecated_since: "2.0.0", replaced_by: "`GETRANGE`"),
     Command {
         name: "lcs",
         arity: -3,
@@ -167,6 +226,14 @@ pub static COMMANDS: &[Command] = &[
         since: "7.0.0",
         summary: "Find longest common substring",
         complexity: "O(N*M) where N and M are the lengths of s1 and s2, respectively",
+        args: &[
+            Arg::key("key1", 0),
+            Arg::key("key2", 0),
+            Arg::pure("len", "LEN").flags(&["optional"]),
+            Arg::pure("idx", "IDX").flags(&["optional"]),
+            Arg::new("len", ArgType::Integer).token("MINMATCHLEN").flags(&["optional"]),
+            Arg::pure("withmatchlen", "WITHMATCHLEN").flags(&["optional"]),
+        ],
         ..Command::DEFAULT
     },
 ];
