@@ -520,8 +520,8 @@ fn kill_one(ctx: &mut Ctx, c: &ClientInfo) {
     }
 }
 
+/// HELP lines between the header and the HELP entry that `help_reply` adds.
 const HELP: &[&str] = &[
-    "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
     "CACHING (YES|NO)",
     "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
     "GETREDIR",
@@ -567,14 +567,9 @@ const HELP: &[&str] = &[
     "    Report tracking status for the current connection.",
     "NO-EVICT (ON|OFF)",
     "    Protect current client connection from eviction.",
-    "HELP",
-    "    Prints this help.",
 ];
 
 fn help(ctx: &mut Ctx) -> CmdResult {
-    ctx.out.array(HELP.len());
-    for line in HELP {
-        ctx.out.simple(line);
-    }
+    super::command::help_reply(ctx.out, "CLIENT", HELP);
     Ok(())
 }

@@ -61,8 +61,8 @@ pub static COMMANDS: &[Command] = &[Command {
     ..Command::DEFAULT
 }];
 
+/// HELP lines between the header and the HELP entry that `help_reply` adds.
 const HELP: &[&str] = &[
-    "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
     "ENCODING <key>",
     "    Return the kind of internal representation used in order to store the value",
     "    associated with a <key>.",
@@ -75,15 +75,10 @@ const HELP: &[&str] = &[
     "REFCOUNT <key>",
     "    Return the number of references of the value associated with the specified",
     "    <key>.",
-    "HELP",
-    "    Prints this help.",
 ];
 
 fn help(ctx: &mut Ctx) -> CmdResult {
-    ctx.out.array(HELP.len());
-    for line in HELP {
-        ctx.out.simple(line);
-    }
+    super::command::help_reply(ctx.out, "OBJECT", HELP);
     Ok(())
 }
 
