@@ -37,6 +37,8 @@ pub struct Config {
     pub protected_mode: bool,
     pub active_expire_enabled: bool,
     pub lazyfree_lazy_user_flush: bool,
+    /// Turn transparent huge pages off for this process (Redis's `disable-thp`).
+    pub disable_thp: bool,
     /// Per-command latency histograms for INFO latencystats.
     pub latency_tracking: bool,
     /// The percentiles INFO latencystats reports.
@@ -81,6 +83,7 @@ impl Default for Config {
             protected_mode: true,
             active_expire_enabled: true,
             lazyfree_lazy_user_flush: false,
+            disable_thp: true,
             latency_tracking: true,
             latency_percentiles: vec![50.0, 99.0, 99.9],
             enable_debug_command: "no".into(),
@@ -308,6 +311,7 @@ pub static PARAMS: &[Param] = &[
     text!("pidfile", pidfile, Immutable),
     boolean!("protected-mode", protected_mode, Mutable),
     boolean!("lazyfree-lazy-user-flush", lazyfree_lazy_user_flush, Mutable),
+    boolean!("disable-thp", disable_thp, Immutable),
     boolean!("latency-tracking", latency_tracking, Mutable),
     Param {
         name: "latency-tracking-info-percentiles",

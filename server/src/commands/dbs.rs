@@ -6,6 +6,15 @@
 use super::{Arg, ArgType, CmdError, CmdResult, Command, Ctx, Locking};
 use crate::keyspace::lazyfree;
 
+/// FLUSHDB and FLUSHALL take the same flushing-mode argument.
+const FLUSH_HISTORY: &[(&str, &str)] = &[
+    ("4.0.0", "Added the `ASYNC` flushing mode modifier."),
+    ("6.2.0", "Added the `SYNC` flushing mode modifier."),
+];
+const FLUSH_ARGS: &[Arg] = &[Arg::new("async", ArgType::Oneof)
+    .flags(&["optional"])
+    .args(&[Arg::pure("async", "ASYNC").since("4.0.0"), Arg::pure("sync", "SYNC").since("6.2.0")])];
+
 pub static COMMANDS: &[Command] = &[
     Command {
         name: "dbsize",
@@ -33,13 +42,8 @@ pub static COMMANDS: &[Command] = &[
         since: "1.0.0",
         summary: "Remove all keys from the current database",
         complexity: "O(N) where N is the number of keys in the selected database",
-        history: &[
-            ("4.0.0", "Added the `ASYNC` flushing mode modifier."),
-            ("6.2.0", "Added the `SYNC` flushing mode modifier."),
-        ],
-        args: &[Arg::new("async", ArgType::Oneof)
-            .flags(&["optional"])
-            .args(&[Arg::pure("async", "ASYNC").since("4.0.0"), Arg::pure("sync", "SYNC").since("6.2.0")])],
+        history: FLUSH_HISTORY,
+        args: FLUSH_ARGS,
         ..Command::DEFAULT
     },
     Command {
@@ -54,13 +58,8 @@ pub static COMMANDS: &[Command] = &[
         since: "1.0.0",
         summary: "Remove all keys from all databases",
         complexity: "O(N) where N is the total number of keys in all databases",
-        history: &[
-            ("4.0.0", "Added the `ASYNC` flushing mode modifier."),
-            ("6.2.0", "Added the `SYNC` flushing mode modifier."),
-        ],
-        args: &[Arg::new("async", ArgType::Oneof)
-            .flags(&["optional"])
-            .args(&[Arg::pure("async", "ASYNC").since("4.0.0"), Arg::pure("sync", "SYNC").since("6.2.0")])],
+        history: FLUSH_HISTORY,
+        args: FLUSH_ARGS,
         ..Command::DEFAULT
     },
     Command {

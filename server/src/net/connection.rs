@@ -19,6 +19,10 @@ use crate::stats;
 /// not pile up output.
 const FLUSH_AT: usize = 64 * 1024;
 const READ_CHUNK: usize = 16 * 1024;
+/// Commands a connection runs before it lets the other connections of its worker
+/// go first. Tokio's own budget would allow dozens of full read buffers, so one
+/// pipelining client could hold a worker for milliseconds.
+const YIELD_AFTER: usize = 256;
 /// A read buffer with more room than this is reallocated once it holds little.
 const SHRINK_ABOVE: usize = 4 * READ_CHUNK;
 
@@ -35,7 +39,12 @@ where
     let mut scratch = Scratch::default();
     let thread_stats = stats::local();
 
+    let mut since_yield = 0;
     'conn: loop {
+        if since_yield >= YIELD_AFTER {
+            since_yield = 0;
+            tokio::task::yield_now().await;
+        }
         if buf.capacity() - buf.len() < READ_CHUNK / 4 {
             buf.reserve(READ_CHUNK);
         }
@@ -94,6 +103,7 @@ where
                             }
                         }
                         execute(&server, &mut client, args, &mut out, &mut scratch);
+                        since_yield += 1;
                     }
                     start += used;
                     if client.close_after_reply {
