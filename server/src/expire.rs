@@ -19,7 +19,9 @@ pub fn start(server: Arc<Server>) {
             let hz = server.config.read().hz.clamp(1, 500);
             std::thread::sleep(Duration::from_millis(1000 / hz as u64));
             server.tick_clock();
-            if server.active_expire.load(Relaxed) {
+            // Like Redis, no active expiry while clients are paused: a pause must not
+            // let the dataset change.
+            if server.active_expire.load(Relaxed) && !server.pause.in_effect() {
                 cycle(&server);
             }
         })

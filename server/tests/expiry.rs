@@ -42,3 +42,27 @@ fn lazy_expiry_on_access_with_millisecond_precision() {
     assert_eq!(c.cmd(&["GET", "k"]), "$-1\r\n");
     assert_eq!(c.cmd(&["EXISTS", "k"]), ":0\r\n");
 }
+
+#[test]
+fn no_active_expiry_while_clients_are_paused() {
+    let mut d = Diff::new();
+    for c in [&mut d.a, &mut d.b] {
+        for i in 0..100 {
+            assert_eq!(c.cmd(&["SET", &format!("p:{i}"), "v", "PX", "50"]), "+OK\r\n");
+        }
+        assert_eq!(c.cmd(&["CLIENT", "PAUSE", "3000", "WRITE"]), "+OK\r\n");
+    }
+    std::thread::sleep(Duration::from_millis(800));
+    // Nobody reads the keys: while paused, both servers keep them (DBSIZE counts
+    // expired keys not yet reclaimed).
+    d.check(&["DBSIZE"]);
+    assert_eq!(dbsize(&mut d.a), 100);
+    for c in [&mut d.a, &mut d.b] {
+        assert_eq!(c.cmd(&["CLIENT", "UNPAUSE"]), "+OK\r\n");
+    }
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while dbsize(&mut d.a) > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(dbsize(&mut d.a), 0, "keys were not reclaimed after the pause");
+}

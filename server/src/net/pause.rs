@@ -40,6 +40,22 @@ impl Pause {
         self.active.load(Relaxed)
     }
 
+    /// Whether a pause is in effect now; one whose deadline passed is cleared.
+    pub fn in_effect(&self) -> bool {
+        if !self.is_active() {
+            return false;
+        }
+        let mut state = self.state.lock();
+        match *state {
+            Some((_, until)) if Instant::now() < until => true,
+            _ => {
+                *state = None;
+                self.active.store(false, Relaxed);
+                false
+            }
+        }
+    }
+
     /// Pauses until `until`. A pause in effect keeps its stricter mode and its later
     /// deadline.
     pub fn pause(&self, mode: PauseMode, until: Instant) {
