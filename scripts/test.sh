@@ -9,4 +9,11 @@ if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; th
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server redis-tools >/dev/null
 fi
 # Debian's package starts a redis-server on 6379; the tests use their own ports.
-cargo test --workspace --release "$@"
+# Unit and integration tests of every crate (there are no doc tests). The output is
+# kept to print one total at the end: cargo's own last line covers one binary only.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+cargo test --workspace --release --no-fail-fast --lib --bins --tests "$@" 2>&1 | tee "$log" || status=$?
+awk '/^test result:/ { p += $4; f += $6 } END { printf "%d passed, %d failed\n", p, f }' "$log"
+exit "$status"
