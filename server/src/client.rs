@@ -110,8 +110,6 @@ pub struct ClientInfo {
     pub query_buf_peak: AtomicUsize,
     pub output_buf: AtomicUsize,
     pub no_evict: AtomicBool,
-    /// Lookups do not update access times (read by the dispatcher).
-    pub no_touch: AtomicBool,
     pub monitor: AtomicBool,
     /// Waiting for CLIENT PAUSE to end.
     pub blocked: AtomicBool,
@@ -139,7 +137,6 @@ impl ClientInfo {
             query_buf_peak: AtomicUsize::new(0),
             output_buf: AtomicUsize::new(0),
             no_evict: AtomicBool::new(false),
-            no_touch: AtomicBool::new(false),
             monitor: AtomicBool::new(false),
             blocked: AtomicBool::new(false),
             killed: AtomicBool::new(false),

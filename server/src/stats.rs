@@ -217,6 +217,7 @@ pub fn sum(f: impl Fn(&ThreadStats) -> u64) -> u64 {
 
 /// CONFIG RESETSTAT.
 pub fn reset() {
+    crate::keyspace::lazyfree::FREED.store(0, std::sync::atomic::Ordering::Relaxed);
     for s in all() {
         s.reset();
     }

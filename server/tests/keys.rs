@@ -399,15 +399,6 @@ fn idletime_follows_accesses() {
     for k in ["b", "c", "d", "e2", "f", "f2"] {
         assert!(idle(&mut c, k) <= 1, "{k} was not touched");
     }
-    // In CLIENT NO-TOUCH mode (where available) reads leave the access time alone,
-    // but TOUCH still records one.
-    if c.cmd(&["CLIENT", "NO-TOUCH", "ON"]) != "+OK\r\n" {
-        return;
-    }
-    c.cmd(&["GET", "a"]);
-    assert!(idle(&mut c, "a") >= 2, "GET touched the key in NO-TOUCH mode");
-    c.cmd(&["TOUCH", "a"]);
-    assert!(idle(&mut c, "a") <= 1, "TOUCH did not touch the key in NO-TOUCH mode");
 }
 
 #[test]

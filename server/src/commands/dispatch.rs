@@ -94,8 +94,6 @@ fn run(server: &Server, client: &mut Client, args: Args, out: &mut ReplyBuf, scr
     let db = client.db;
     let (touch, lru) = server.access_clock(now_ms);
     let lfu = touch == Touch::Lfu;
-    let touch =
-        if client.info.no_touch.load(std::sync::atomic::Ordering::Relaxed) { Touch::No } else { touch };
     let keys = Keys { locked, db, now_ms, lru, touch, lfu };
     let mut ctx = Ctx { server, client, args, out, now_ms, keys };
     let result = (cmd.handler)(&mut ctx);

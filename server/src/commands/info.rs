@@ -260,8 +260,8 @@ fn memory_section(server: &Server, s: &mut Section) {
     }
     s.field("mem_allocator", "mimalloc");
     s.field("active_defrag_running", 0);
-    s.field("lazyfree_pending_objects", 0);
-    s.field("lazyfreed_objects", 0);
+    s.field("lazyfree_pending_objects", crate::keyspace::lazyfree::PENDING.load(Relaxed));
+    s.field("lazyfreed_objects", crate::keyspace::lazyfree::FREED.load(Relaxed));
 }
 
 fn persistence_section(server: &Server, s: &mut Section) {

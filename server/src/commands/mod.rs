@@ -87,7 +87,7 @@ pub struct Keys<'a> {
     pub now_ms: u64,
     /// The access stamp of new entries (the LRU clock, or the initial LFU value).
     pub lru: u32,
-    /// How lookups record an access (`Touch::No` for clients in CLIENT NO-TOUCH mode).
+    /// How lookups record an access: the LRU clock or the LFU counter.
     pub touch: Touch,
     /// Whether an LFU policy is selected: a value stored over an existing key then
     /// keeps the old entry's access counter, as Redis's overwrite does.
@@ -224,20 +224,13 @@ impl CommandTable {
 
     /// Finds a top-level command by name (any case).
     pub fn lookup(&self, name: &[u8]) -> Option<(usize, &'static Command)> {
-        let mut lower = [0u8; 32];
-        let id = if name.len() <= lower.len() {
-            lower[..name.len()].copy_from_slice(name);
-            lower[..name.len()].make_ascii_lowercase();
-            *self.by_name.get(&lower[..name.len()])?
-        } else {
-            *self.by_name.get(&name.to_ascii_lowercase())?
-        };
+        let id = find_any_case(&self.by_name, name)?;
         Some((id, self.all[id].1))
     }
 
     /// Finds a subcommand of container `id` by name (any case).
     pub fn lookup_sub(&self, id: usize, name: &[u8]) -> Option<(usize, &'static Command)> {
-        let sub = *self.subs.get(&id)?.get(&name.to_ascii_lowercase())?;
+        let sub = find_any_case(self.subs.get(&id)?, name)?;
         Some((sub, self.all[sub].1))
     }
 
@@ -268,6 +261,20 @@ impl CommandTable {
         for spec in cmd.key_specs {
             spec.key_positions(args.len(), out, |i| args.get(i).to_vec());
         }
+    }
+}
+
+/// Looks `name` up in a map of lowercase names, lowercasing short names on the stack
+/// (every request's command name goes through here).
+fn find_any_case(map: &NameMap<usize>, name: &[u8]) -> Option<usize> {
+    let mut lower = [0u8; 32];
+    match lower.get_mut(..name.len()) {
+        Some(buf) => {
+            buf.copy_from_slice(name);
+            buf.make_ascii_lowercase();
+            map.get(&*buf).copied()
+        }
+        None => map.get(&name.to_ascii_lowercase()).copied(),
     }
 }
 

@@ -74,8 +74,6 @@ impl Value {
 /// How a lookup records an access in [`Entry::access`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Touch {
-    /// Not at all (CLIENT NO-TOUCH, inspection commands).
-    No,
     /// The LRU clock (seconds), for OBJECT IDLETIME.
     Lru,
     /// The LFU counter (see `lfu`), while an LFU maxmemory policy is selected.
@@ -107,7 +105,6 @@ impl Entry {
     #[inline]
     pub fn touched(&mut self, touch: Touch, stamp: u32) -> &mut Entry {
         match touch {
-            Touch::No => {}
             Touch::Lru => self.access = stamp,
             Touch::Lfu => self.access = super::lfu::accessed(self.access, stamp >> 8),
         }
