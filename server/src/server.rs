@@ -31,6 +31,8 @@ pub struct Server {
     pub latency_tracking: AtomicBool,
     /// Seconds since start, advanced by the clock task (entry access times).
     lru_clock: AtomicU32,
+    /// Milliseconds since start, advanced with `lru_clock` (client interaction times).
+    coarse_ms: AtomicU64,
     /// Whether an LFU `maxmemory-policy` is selected: entries then track access
     /// frequency instead of access time.
     pub lfu_policy: AtomicBool,
@@ -80,6 +82,7 @@ impl Server {
             startup_memory: crate::stats::used_memory(),
             run_id: (0..40).map(|_| format!("{:x}", rand::random::<u8>() % 16)).collect(),
             lru_clock: AtomicU32::new(0),
+            coarse_ms: AtomicU64::new(0),
             lfu_policy: AtomicBool::new(lfu),
             dirty_at_save: AtomicU64::new(0),
             last_save_unix: AtomicU64::new(now / 1000),
@@ -113,7 +116,9 @@ impl Server {
 
     /// Advances the coarse clock; called a few times a second.
     pub fn tick_clock(&self) {
-        self.lru_clock.store(self.started.elapsed().as_secs() as u32, Relaxed);
+        let elapsed = self.started.elapsed();
+        self.lru_clock.store(elapsed.as_secs() as u32, Relaxed);
+        self.coarse_ms.store(elapsed.as_millis() as u64, Relaxed);
         crate::stats::used_memory();
         let mut samples = self.samples.lock();
         let now = Instant::now();
@@ -128,6 +133,12 @@ impl Server {
                 samples.pop_front();
             }
         }
+    }
+
+    /// Uptime in ms as of the last clock tick (`hz` times a second): cheap enough for
+    /// every request, precise enough for idle times counted in seconds.
+    pub fn coarse_uptime_ms(&self) -> u64 {
+        self.coarse_ms.load(Relaxed)
     }
 
     /// Milliseconds since the server started.

@@ -77,7 +77,7 @@ where
         if info.is_killed() {
             break;
         }
-        info.touch(server.uptime_ms());
+        info.touch(server.coarse_uptime_ms());
         if buf.len() as i64 > server.query_buffer_limit.load(Relaxed) {
             tracing::warn!(id = info.id, "closing client that reached max query buffer length");
             break;
